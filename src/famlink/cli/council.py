@@ -1,0 +1,9 @@
+"""`famlink council ...`: the council role's steps."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app` (none yet: the work is tracked in an issue)."""

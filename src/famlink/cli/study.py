@@ -1,0 +1,9 @@
+"""`famlink study ...`: run every role of the study in order."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to `app` (none yet: the work is tracked in an issue)."""
