@@ -85,3 +85,32 @@ def test_each_family_decision_is_explained_by_member_and_source(con: duckdb.Duck
         "Children not attending school regularly: 2 record(s) in school data for member c1, "
         "latest 2016-01-04",
     ]
+
+
+def test_cohort_takes_eligible_families_with_their_group_and_start(con: duckdb.DuckDBPyConnection) -> None:
+    from famlink.roles.council.cohort import build_cohort
+
+    case_list = pd.DataFrame(
+        {
+            "record_id": ["p1", "c1", "p2", "c2", "p3"],
+            "family_ref": ["F1", "F1", "F2", "F2", "F3"],
+            "relationship": ["parent", "child", "parent", "child", "parent"],
+            "assessed_date": [ASSESSED] * 5,
+            "status": ["joined", "joined", "waiting", "waiting", "never"],
+            "start_date": [date(2016, 7, 1)] * 2 + [date(2017, 9, 1)] * 2 + [None],
+            "waiting_list_date": [None, None, date(2016, 6, 15), date(2016, 6, 15), None],
+        }
+    )
+    con.register("case_list_df", case_list)
+    con.execute("CREATE TABLE case_list AS SELECT * FROM case_list_df")
+    decide_eligibility(con)
+    build_cohort(con)
+    got = con.execute(
+        'SELECT record_id, "group", start_date, joined_later_on FROM cohort ORDER BY record_id'
+    ).fetchall()
+    assert got == [
+        ("c1", "programme", date(2016, 7, 1), None),
+        ("c2", "later", date(2016, 6, 15), date(2017, 9, 1)),
+        ("p1", "programme", date(2016, 7, 1), None),
+        ("p2", "later", date(2016, 6, 15), date(2017, 9, 1)),
+    ]  # F3 met one problem only, so it is not in the cohort
