@@ -1,0 +1,244 @@
+"""Frequency tables (counts of people by category): threshold, zeros, secondary suppression, rounding.
+
+What a reader sees: counts below the threshold (and zeros, unless declared structural or the rules say
+zeros are safe) as `[c]`, enough further cells hidden that none of those can be worked out from the
+rest, and every other count, totals included, rounded to the base. Totals are computed from the
+*unrounded* counts and then protected like any other cell, so a total never exposes a hidden cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from famlink.disclosure.intervals import BoolGrid, FloatGrid, Intervals, attacker_intervals
+from famlink.disclosure.results import ProtectedTable, RuleResult
+from famlink.disclosure.rules import DisclosureRules
+from famlink.disclosure.suppression import Cell, complete_suppression, whole_grid
+from famlink.errors import InputFileError
+
+MISSING_LABEL = "(missing)"
+ONE_WAY_COLUMN = "count"
+_TOLERANCE = 1e-6
+
+
+def round_to_base(values: FloatGrid, base: int) -> FloatGrid:
+    """Round whole counts to the nearest multiple of `base`, halves up (12 -> 10, 13 -> 15)."""
+    counts = np.asarray(values, dtype=np.int64)
+    return np.asarray(((2 * counts + base) // (2 * base)) * base, dtype=float)
+
+
+def protect_frequency_table(
+    data: pd.DataFrame,
+    rows: str,
+    cols: str | None = None,
+    rules: DisclosureRules | None = None,
+    *,
+    name: str | None = None,
+    margins: bool = True,
+    structural_zeros: Iterable[tuple[str, str]] = (),
+) -> ProtectedTable:
+    """Count `data` (one row per person or unit) by `rows` (and `cols`) and protect the table."""
+    require_frame_columns(data, [rows] if cols is None else [rows, cols])
+    row_values = _labels(data[rows])
+    if cols is None:
+        counts = row_values.value_counts().sort_index().to_frame(ONE_WAY_COLUMN)
+    else:
+        counts = pd.crosstab(row_values, _labels(data[cols]))
+    return protect_counts(
+        counts,
+        rules,
+        name=name or (rows if cols is None else f"{rows} by {cols}"),
+        row_var=rows,
+        col_var=cols,
+        margins=margins,
+        structural_zeros=structural_zeros,
+    )
+
+
+def protect_counts(
+    counts: pd.DataFrame,
+    rules: DisclosureRules | None = None,
+    *,
+    name: str,
+    row_var: str,
+    col_var: str | None,
+    margins: bool = True,
+    structural_zeros: Iterable[tuple[str, str]] = (),
+    extra_primary: Sequence[Cell] = (),
+) -> ProtectedTable:
+    """Protect an already counted table (index = row categories, columns = column categories)."""
+    rules = rules or DisclosureRules()
+    interior = counts.to_numpy(dtype=float)
+    if np.any(interior < 0) or np.any(interior != np.round(interior)):
+        raise InputFileError("a frequency table must hold whole, non-negative counts", where=name)
+    row_labels = tuple(str(v) for v in counts.index)
+    col_labels = (ONE_WAY_COLUMN,) if col_var is None else tuple(str(v) for v in counts.columns)
+    structural = _structural_grid(row_labels, col_labels, structural_zeros, interior, name)
+    true = whole_grid(interior)
+    primary = _primary(true, structural, rules)
+    for cell in extra_primary:
+        primary[cell] = True
+    known_low, known_high = known_bounds(true, structural, rules)
+
+    def failures(suppressed: BoolGrid) -> tuple[list[Cell], Intervals]:
+        intervals = attacker_intervals(known_low, known_high, suppressed)
+        return insufficiently_protected(suppressed, primary, true, intervals, rules), intervals
+
+    suppressed, intervals = complete_suppression(
+        true, primary, ~structural, line_floor=rules.threshold, failures=failures
+    )
+    published = np.where(suppressed, np.nan, round_to_base(true, rules.rounding_base))
+    table = ProtectedTable(
+        name=name,
+        kind="frequency",
+        row_var=row_var,
+        col_var=col_var,
+        row_labels=row_labels,
+        col_labels=col_labels,
+        published=published,
+        suppressed=suppressed,
+        primary=primary,
+        show_margins=margins,
+        rules=rules,
+        results=(),
+        true_counts=true,
+    )
+    results = _rule_results(table, true, structural, intervals, extra_primary)
+    return replace(table, results=results)
+
+
+def known_bounds(
+    true: FloatGrid, structural: BoolGrid, rules: DisclosureRules
+) -> tuple[FloatGrid, FloatGrid]:
+    """What a reader who knows the rules can say of each cell if it is published: its rounded value
+    spans a range, and a published count is either at least the threshold or a permitted zero."""
+    base = rules.rounding_base
+    shown = round_to_base(true, base)
+    low = np.maximum(shown - base // 2, 0.0)
+    high = shown + (base + 1) // 2 - 1
+    zero_allowed = not rules.zeros_are_disclosive
+    low = np.where((low == 0) & zero_allowed, 0.0, np.maximum(low, rules.threshold))
+    high = np.where(high < rules.threshold, 0.0, high)
+    low = np.where(structural, 0.0, low)
+    high = np.where(structural, 0.0, high)
+    return low, high
+
+
+def insufficiently_protected(
+    suppressed: BoolGrid, primary: BoolGrid, true: FloatGrid, intervals: Intervals, rules: DisclosureRules
+) -> list[Cell]:
+    """Suppressed cells pinned to one value, or small cells a reader can show to be below the threshold."""
+    failing: list[Cell] = []
+    for i, j in zip(*np.nonzero(suppressed), strict=True):
+        cell = (int(i), int(j))
+        low, high = intervals.low[cell], intervals.high[cell]
+        exact = high - low < 1 - _TOLERANCE
+        confined_small = (
+            primary[cell] and true[cell] < rules.threshold and high < rules.threshold - _TOLERANCE
+        )
+        if exact or confined_small:
+            failing.append(cell)
+    return failing
+
+
+def require_frame_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Refuse a frame that lacks a column the table needs, naming them and the columns it has."""
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise InputFileError(
+            f"missing column(s) for the table: {', '.join(missing)}",
+            where="the data given to the disclosure check",
+            fix=f"choose from: {', '.join(map(str, data.columns))}",
+        )
+
+
+def _labels(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna(MISSING_LABEL)
+
+
+def _primary(true: FloatGrid, structural: BoolGrid, rules: DisclosureRules) -> BoolGrid:
+    small = (true > 0) & (true < rules.threshold)
+    zero = (true == 0) & rules.zeros_are_disclosive
+    return np.asarray((small | zero) & ~structural, dtype=bool)
+
+
+def _structural_grid(
+    row_labels: tuple[str, ...],
+    col_labels: tuple[str, ...],
+    cells: Iterable[tuple[str, str]],
+    interior: FloatGrid,
+    name: str,
+) -> BoolGrid:
+    grid = np.zeros((len(row_labels) + 1, len(col_labels) + 1), dtype=bool)
+    for row, col in cells:
+        if row not in row_labels or col not in col_labels:
+            raise InputFileError(
+                f"structural zero names a category the table lacks: {row} / {col}", where=name
+            )
+        i, j = row_labels.index(row), col_labels.index(col)
+        if interior[i, j] != 0:
+            raise InputFileError(f"cell declared a structural zero is not zero: {row} / {col}", where=name)
+        grid[i, j] = True
+    return grid
+
+
+def _rule_results(
+    table: ProtectedTable,
+    true: FloatGrid,
+    structural: BoolGrid,
+    intervals: Intervals,
+    extra_primary: Sequence[Cell],
+) -> tuple[RuleResult, ...]:
+    rules = table.rules
+    small = [table.cell_label(c) for c in _cells(table.primary) if c not in set(extra_primary)]
+    secondary = [table.cell_label(c) for c in _cells(table.suppressed & ~table.primary)]
+    zeros = "zeros disclosive" if rules.zeros_are_disclosive else "zeros published"
+    results = [
+        RuleResult(
+            "threshold",
+            "protected" if small else "pass",
+            f"cells under {rules.threshold} suppressed ({zeros}; {int(structural.sum())} structural zeros)",
+            tuple(small),
+        ),
+        RuleResult(
+            "secondary suppression",
+            "protected" if secondary else "pass",
+            "complementary cells hidden so no suppressed cell follows from the totals or other cells",
+            tuple(secondary),
+        ),
+        RuleResult(
+            "rounding", "protected", f"published counts and totals rounded to base {rules.rounding_base}"
+        ),
+        interval_result(table, intervals),
+    ]
+    if extra_primary:
+        results.append(
+            RuleResult(
+                "differencing",
+                "protected",
+                "cells that would differ from another table of the release by a small group suppressed",
+                tuple(table.cell_label(c) for c in extra_primary),
+            )
+        )
+    return tuple(results)
+
+
+def interval_result(table: ProtectedTable, intervals: Intervals) -> RuleResult:
+    """Summarise the LP proof: the narrowest interval and the lowest upper bound of any small cell."""
+    hidden = _cells(table.suppressed)
+    if not hidden:
+        return RuleResult("interval check", "pass", "no cell is suppressed")
+    widths = [intervals.high[c] - intervals.low[c] for c in hidden]
+    small_highs = [intervals.high[c] for c in hidden if table.primary[c]]
+    detail = f"{len(hidden)} suppressed cells; narrowest derivable interval width {min(widths):g}"
+    if small_highs:
+        detail += f"; every small cell could be as large as {min(small_highs):g} or more"
+    return RuleResult("interval check", "pass", detail)
+
+
+def _cells(mask: BoolGrid) -> list[Cell]:
+    return [(int(i), int(j)) for i, j in zip(*np.nonzero(mask), strict=True)]
