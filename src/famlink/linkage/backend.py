@@ -1,0 +1,131 @@
+"""Where Splink runs: DuckDB (default, one machine) or Spark (local mode here, a cluster by config).
+
+famlink keeps its own work (standardising, the exact pass, assignment, the report) in one DuckDB
+connection whatever the backend; only Splink's training and scoring move to Spark. That keeps the two
+engines' decisions identical apart from Splink's arithmetic, which is what the agreement test checks.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any, Protocol
+
+import duckdb
+
+from famlink.errors import ConfigError
+
+SCORED_COLUMNS = (
+    "record_id_l",
+    "record_id_r",
+    "source_dataset_l",
+    "source_dataset_r",
+    "match_weight",
+    "match_probability",
+    "gamma_first_name",
+    "gamma_date_of_birth",
+    "gamma_national_id",
+)
+
+
+class Backend(Protocol):
+    """What the engine needs from a Splink backend."""
+
+    def new_api(self) -> Any: ...
+
+    def inputs(self, tables: list[str]) -> list[Any]: ...
+
+    def collect(self, scored: Any, target: str) -> None: ...
+
+
+class DuckDBBackend:
+    """Splink on famlink's own DuckDB connection: inputs and outputs never leave the database."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def new_api(self) -> Any:
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(connection=self.con)
+
+    def inputs(self, tables: list[str]) -> list[Any]:
+        return list(tables)
+
+    def collect(self, scored: Any, target: str) -> None:
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {', '.join(SCORED_COLUMNS)} "
+            f"FROM {scored.physical_name}"
+        )
+        scored.drop_table_from_database_and_remove_from_cache()
+
+
+class SparkBackend:
+    """Splink's Spark backend; tables travel to Spark as Arrow and scored pairs come back the same way."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, session: Any | None = None) -> None:
+        self.con = con
+        self.spark = session or local_spark_session()
+
+    def new_api(self) -> Any:
+        from splink.backends.spark import SparkAPI
+
+        return SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
+
+    def inputs(self, tables: list[str]) -> list[Any]:
+        frames = []
+        for table in tables:
+            arrow = self.con.execute(f"SELECT * EXCLUDE (_row) FROM {table}").to_arrow_table()
+            frames.append(self.spark.createDataFrame(arrow))
+        return frames
+
+    def collect(self, scored: Any, target: str) -> None:
+        frame = scored.as_spark_dataframe().select(*SCORED_COLUMNS).toArrow()
+        self.con.register("_spark_scored", frame)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM _spark_scored")
+        self.con.unregister("_spark_scored")
+
+
+_SPARK: Any | None = None
+
+
+def local_spark_session() -> Any:
+    """A local[2] Spark session with Splink's similarity functions and a checkpoint directory.
+
+    Reused within a process: starting the JVM takes seconds and two sessions cannot coexist.
+    """
+    global _SPARK
+    if _SPARK is not None:
+        return _SPARK
+    try:
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
+    except ImportError as exc:
+        raise ConfigError(
+            "--engine spark needs pyspark, which is not installed",
+            fix="install famlink with the spark extra (make setup installs it)",
+        ) from exc
+    checkpoints = tempfile.mkdtemp(prefix="famlink-spark-")
+    session = (
+        SparkSession.builder.master(os.environ.get("FAMLINK_SPARK_MASTER", "local[2]"))
+        .appName("famlink-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.driver.memory", os.environ.get("FAMLINK_SPARK_DRIVER_MEMORY", "2g"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setCheckpointDir(checkpoints)
+    _SPARK = session
+    return session
+
+
+def make_backend(engine: str, con: duckdb.DuckDBPyConnection) -> Backend:
+    """The backend named by `LinkOptions.engine`."""
+    if engine == "spark":
+        return SparkBackend(con)
+    return DuckDBBackend(con)

@@ -1,0 +1,126 @@
+"""The linkage pipeline: check, standardise, exact pass, Splink pass, household guard, assignment.
+
+Decisions per candidate pair, in order:
+1. a corroborated shared valid identifier is accepted (decided_by 'exact'); a shared identifier with
+   a different sex and dates of birth years apart goes to review ('identifier_conflict');
+2. the rest is scored by Splink; a pair at or above the threshold is accepted unless the household
+   guard fires: first names or dates of birth clearly disagree with no identifier to vouch for them.
+   Those are the sibling, twin and junior/senior pairs that share a surname, address and postcode;
+   they go to review ('household_conflict'), never to the links;
+3. pairs in the review band go to review ('review_band');
+4. accepted pairs are assigned one-to-one (unless `many`), exact before probabilistic, best first.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from famlink.linkage import splink_pass
+from famlink.linkage.assign import assign_one_to_one
+from famlink.linkage.backend import Backend
+from famlink.linkage.options import LinkOptions
+from famlink.linkage.splink_pass import TrainedModel
+
+HOUSEHOLD_GUARD = "((gamma_first_name = 0 OR gamma_date_of_birth = 0) AND gamma_national_id <> 1)"
+"""Comparison level 0 is the 'else' level: a clear disagreement, not a typo or a nickname."""
+
+
+def remaining_records(
+    con: duckdb.DuckDBPyConnection, people: str, side: str, target: str, *, exclude: bool
+) -> None:
+    """`target`: `people` minus records already accepted by the exact pass on `side` (if `exclude`)."""
+    where = f"WHERE record_id NOT IN (SELECT {side}_id FROM exact_pairs WHERE decision = 'accept')"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM {people} {where if exclude else ''}")
+
+
+def orient_scored_pairs(con: duckdb.DuckDBPyConnection, scored: str, *, dedupe: bool) -> None:
+    """`prob_pairs(left_id, right_id, ...)`: Splink's pairs with the left file's record on the left."""
+    swap = "false" if dedupe else f"source_dataset_l = '{splink_pass.RIGHT_NAME}'"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE prob_pairs AS
+        SELECT CASE WHEN {swap} THEN record_id_r ELSE record_id_l END AS left_id,
+               CASE WHEN {swap} THEN record_id_l ELSE record_id_r END AS right_id,
+               match_weight, match_probability,
+               {HOUSEHOLD_GUARD} AS household_conflict
+        FROM {scored}
+        """
+    )
+
+
+def decide(con: duckdb.DuckDBPyConnection, options: LinkOptions) -> None:
+    """Create `candidates` (to be assigned) and `review_all` (clerical review) from both passes."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE candidates AS
+        SELECT left_id, right_id, 1.0::DOUBLE AS match_probability, NULL::DOUBLE AS match_weight,
+               'exact' AS decided_by, 2 AS priority
+        FROM exact_pairs WHERE decision = 'accept'
+        UNION ALL
+        SELECT left_id, right_id, match_probability, match_weight, 'probabilistic', 1
+        FROM prob_pairs
+        WHERE match_probability >= {options.threshold} AND NOT household_conflict
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE review_all AS
+        SELECT left_id, right_id, NULL::DOUBLE AS match_probability, NULL::DOUBLE AS match_weight,
+               reason
+        FROM exact_pairs WHERE decision = 'review'
+        UNION ALL
+        SELECT left_id, right_id, match_probability, match_weight,
+               CASE WHEN household_conflict THEN 'household_conflict' ELSE 'review_band' END
+        FROM prob_pairs
+        WHERE (household_conflict AND match_probability >= {options.review_low})
+           OR (match_probability >= {options.review_low}
+               AND match_probability < {options.effective_review_high})
+        """
+    )
+
+
+def assign(con: duckdb.DuckDBPyConnection, options: LinkOptions) -> None:
+    """Create `links` from `candidates`, and `review` from `review_all` minus settled records."""
+    if options.many:
+        con.execute("CREATE OR REPLACE TEMP TABLE links AS SELECT * FROM candidates")
+        settled = "(SELECT 1 FROM links k WHERE k.left_id = v.left_id AND k.right_id = v.right_id)"
+    else:
+        assign_one_to_one(con, "candidates", "links")
+        settled = "(SELECT 1 FROM links k WHERE k.left_id = v.left_id OR k.right_id = v.right_id)"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE review AS
+        SELECT * FROM review_all v
+        WHERE v.reason = 'identifier_conflict' OR NOT EXISTS {settled}
+        ORDER BY left_id, right_id
+        """
+    )
+
+
+def train_or_load(
+    backend: Backend, tables: list[str], options: LinkOptions, trained: TrainedModel | None
+) -> TrainedModel:
+    """The given model, or a freshly trained one."""
+    return trained if trained is not None else splink_pass.train(backend, tables, options)
+
+
+def score(
+    backend: Backend,
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str],
+    trained: TrainedModel,
+    options: LinkOptions,
+    *,
+    dedupe: bool,
+) -> None:
+    """Splink-score `tables` into `prob_pairs` (empty if either side has nothing left to link)."""
+    sizes = [con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables]
+    if min(sizes) == 0 or (dedupe and sizes[0] < 2):
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE prob_pairs (left_id VARCHAR, right_id VARCHAR,
+               match_weight DOUBLE, match_probability DOUBLE, household_conflict BOOLEAN)"""
+        )
+        return
+    splink_pass.predict(backend, tables, trained, options.review_low, "_scored")
+    orient_scored_pairs(con, "_scored", dedupe=dedupe)
+    con.execute("DROP TABLE _scored")

@@ -1,0 +1,116 @@
+"""Standardise one side's people into the table the matcher compares.
+
+Standardisation itself belongs to `famlink.identifiers` (spec B); this module adds what matching needs
+on top: the date of birth split into year, month and day (so day/month transposition can be compared
+portably on DuckDB and Spark), and the refusal of impossible dates, cited by row and column.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+
+from famlink.errors import InputFileError
+
+MODEL_COLUMNS = (
+    "record_id",
+    "first_name_std",
+    "first_name_formal",
+    "middle_names_std",
+    "surname_std",
+    "surname_parts",
+    "sex_std",
+    "dob",
+    "dob_str",
+    "dob_y",
+    "dob_m",
+    "dob_d",
+    "postcode_std",
+    "postcode_sector",
+    "postcode_outward",
+    "address_std",
+    "nhs_number_std",
+    "nhs_number_valid",
+    "nino_std",
+    "nino_valid",
+    "upn_std",
+    "upn_valid",
+    "postcode_invalid",
+)
+
+IDENTIFIER_KINDS = ("nhs_number", "nino", "upn")
+
+
+def _standardiser():  # type: ignore[no-untyped-def]
+    """famlink.identifiers' standardiser when present, else the provisional one."""
+    try:
+        from famlink.identifiers import standardise_people
+
+        return standardise_people
+    except ImportError:
+        from famlink.linkage._provisional_identifiers import standardise_people as provisional
+
+        return provisional
+
+
+def standardise_side(
+    con: duckdb.DuckDBPyConnection, people: pa.Table, name: str, source: str, *, refuse_bad_dates: bool = True
+) -> None:
+    """Create table `name` (MODEL_COLUMNS plus `_row` and carried columns) from checked `people`."""
+    raw = f"_raw_{name}"
+    std = f"_std_{name}"
+    con.register(f"{raw}_arrow", people)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {raw}_arrow")
+    con.unregister(f"{raw}_arrow")
+    _standardiser()(con, raw, std)
+    if refuse_bad_dates:
+        _refuse_impossible_dates(con, raw, std, source)
+    carried = ", r.ethnicity" if "ethnicity" in people.column_names else ""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {name} AS
+        SELECT s.record_id, s.first_name_std, s.first_name_formal, s.middle_names_std, s.surname_std,
+               s.surname_parts, s.sex_std, s.dob, strftime(s.dob, '%Y%m%d') AS dob_str,
+               year(s.dob) AS dob_y, month(s.dob) AS dob_m, day(s.dob) AS dob_d,
+               s.postcode_std,
+               CASE WHEN s.postcode_valid THEN s.postcode_sector END AS postcode_sector,
+               CASE WHEN s.postcode_valid THEN s.postcode_outward END AS postcode_outward,
+               s.address_std, s.nhs_number_std, s.nhs_number_valid, s.nino_std, s.nino_valid,
+               s.upn_std, s.upn_valid,
+               (s.postcode_std IS NOT NULL AND NOT s.postcode_valid) AS postcode_invalid, r._row{carried}
+        FROM {std} s JOIN {raw} r USING (record_id)
+        ORDER BY r._row
+        """
+    )
+    con.execute(f"DROP TABLE {std}")
+    con.execute(f"DROP TABLE {raw}")
+
+
+def _refuse_impossible_dates(con: duckdb.DuckDBPyConnection, raw: str, std: str, source: str) -> None:
+    """A date of birth that was given but cannot be a date (31/02/1990, 1990-13-01) stops the run."""
+    bad = con.execute(
+        f"""
+        SELECT min(r._row) FROM {raw} r JOIN {std} s USING (record_id)
+        WHERE nullif(trim(r.date_of_birth), '') IS NOT NULL AND s.dob IS NULL
+        """
+    ).fetchall()
+    if bad and bad[0][0] is not None:
+        row = bad[0][0]
+        raise InputFileError(
+            "the date of birth is not a possible date in a format famlink reads",
+            where=f"{source}, row {row}, column date_of_birth",
+            fix="correct the date (formats read: 1984-03-07, 07/03/1984, 7.3.84) or leave it empty",
+        )
+
+
+def invalid_identifier_counts(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, int]:
+    """Per identifier column, how many values were given but failed their check (no values shown)."""
+    parts = [
+        f"count(*) FILTER (WHERE {kind}_std IS NOT NULL AND NOT {kind}_valid) AS {kind}"
+        for kind in IDENTIFIER_KINDS
+    ]
+    parts.append("count(*) FILTER (WHERE postcode_invalid) AS postcode")
+    parts.append("count(*) FILTER (WHERE dob IS NULL) AS date_of_birth_missing")
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {name}").fetchall()[0]
+    names = [*IDENTIFIER_KINDS, "postcode", "date_of_birth_missing"]
+    return {n: int(v) for n, v in zip(names, row, strict=True)}
