@@ -93,12 +93,18 @@ def _line_needs_more(values: FloatGrid, suppressed: BoolGrid, line: list[Cell], 
 
 
 def _cheapest(values: FloatGrid, suppressed: BoolGrid, eligible: BoolGrid, cells: list[Cell]) -> Cell | None:
-    """The candidate losing least information: interior before margins, then the smallest value."""
+    """The candidate losing least information: interior before margins, then one whose own row and
+    column already hold a suppression (so it closes a pattern rather than opening a new line that will
+    need its own complement), then the smallest value."""
     candidates = [c for c in cells if eligible[c] and not suppressed[c]]
     if not candidates:
         return None
     shape = suppressed.shape
-    return min(candidates, key=lambda c: (is_margin(c, shape), float(values[c]), c))
+
+    def opened_lines(cell: Cell) -> int:
+        return int(not suppressed[cell[0], :].any()) + int(not suppressed[:, cell[1]].any())
+
+    return min(candidates, key=lambda c: (is_margin(c, shape), opened_lines(c), float(values[c]), c))
 
 
 def _add_complements(
