@@ -21,6 +21,8 @@ from famlink.contracts.person import IDENTIFIER_COLUMNS
 from famlink.errors import AuditIntegrityError, ConfigError
 
 GENESIS = "0" * 64
+HEAD_SUFFIX = ".head"
+STORE_AUDIT_FILE = "audit.jsonl"
 FORBIDDEN_DETAIL_KEYS = frozenset(IDENTIFIER_COLUMNS) | {"name", "dob", "address_line", "identifier"}
 
 
@@ -51,6 +53,16 @@ class VerifyResult:
     def ok(self) -> bool:
         return not self.problems
 
+    def raise_if_broken(self, path: str | Path) -> VerifyResult:
+        """Raise AuditIntegrityError (exit code 6) naming the first problem, if there is any."""
+        if not self.ok:
+            raise AuditIntegrityError(
+                f"audit log does not verify: {len(self.problems)} problem(s); first: {self.problems[0]}",
+                where=str(path),
+                fix="treat the store as compromised and report it to the data protection officer",
+            )
+        return self
+
 
 def _digest(body: Mapping[str, Any]) -> str:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
@@ -62,6 +74,12 @@ class AuditLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+
+    @classmethod
+    def of(cls, store_or_file: str | Path) -> AuditLog:
+        """The log of a store folder (`<store>/audit.jsonl`), or the log file itself."""
+        target = Path(store_or_file)
+        return cls(target / STORE_AUDIT_FILE if target.is_dir() else target)
 
     def _last(self) -> tuple[int, str]:
         if not self.path.exists() or self.path.stat().st_size == 0:
@@ -113,7 +131,15 @@ class AuditLog:
             handle.write(json.dumps(body, sort_keys=True, ensure_ascii=True) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+        self._write_head(body["seq"], body["hash"])
         return AuditEntry(**body)
+
+    def _write_head(self, seq: int, digest: str) -> None:
+        """Keep the latest (seq, hash) beside the log: the chain alone cannot show a cut-off tail."""
+        head = self.path.with_name(self.path.name + HEAD_SUFFIX)
+        tmp = head.with_name(head.name + ".partial")
+        tmp.write_text(json.dumps({"seq": seq, "hash": digest}) + "\n", encoding="utf-8")
+        os.replace(tmp, head)
 
     def entries(self) -> list[AuditEntry]:
         """All entries in file order (does not verify; call `verify` for that)."""
@@ -123,39 +149,76 @@ class AuditLog:
         return [AuditEntry(**json.loads(line)) for line in lines if line.strip()]
 
     def verify(self) -> VerifyResult:
-        """Walk the chain; name every entry that was edited, deleted, inserted or moved."""
+        """Walk the chain; say which entries were edited, deleted, inserted or moved, and where."""
         if not self.path.exists():
             return VerifyResult(0, [f"no audit log at {self.path}"])
         lines = [ln for ln in self.path.read_text(encoding="utf-8").splitlines() if ln.strip()]
         result = VerifyResult(len(lines))
+        records = [_parse_entry(line) for line in lines]
+        all_seqs = [r.get("seq") for r in records if r]
         prev_hash, expected_seq = GENESIS, 1
-        for line_no, line in enumerate(lines, start=1):
-            try:
-                record = json.loads(line)
-                stated = record.pop("hash")
-            except (json.JSONDecodeError, KeyError, AttributeError):
-                result.problems.append(f"line {line_no}: not a valid audit entry")
-                prev_hash, expected_seq = "", expected_seq + 1
+        seen: set[Any] = set()
+        for line_no, record in enumerate(records, start=1):
+            if record is None:
+                result.problems.append(f"line {line_no}: not a valid audit entry (inserted or damaged)")
+                prev_hash = ""
                 continue
-            seq = record.get("seq")
-            if _digest(record) != stated:
+            seq, stated = record.get("seq"), str(record.get("hash"))
+            body = {k: v for k, v in record.items() if k != "hash"}
+            if _digest(body) != stated:
                 result.problems.append(f"line {line_no} (entry {seq}): content edited (hash mismatch)")
-            if record.get("prev_hash") != prev_hash:
-                result.problems.append(
-                    f"line {line_no} (entry {seq}): chain broken: an entry before it was deleted, "
-                    "inserted, edited or moved"
-                )
-            if seq != expected_seq:
-                result.problems.append(f"line {line_no}: expected entry {expected_seq}, found entry {seq}")
-            prev_hash, expected_seq = stated, (seq if isinstance(seq, int) else expected_seq) + 1
+            elif record.get("prev_hash") != prev_hash or seq != expected_seq:
+                result.problems.append(_diagnose(line_no, seq, expected_seq, seen, all_seqs))
+            seen.add(seq)
+            prev_hash = stated
+            expected_seq = (seq if isinstance(seq, int) else expected_seq) + 1
+        result.problems.extend(self._check_head(records))
         return result
 
+    def _check_head(self, records: list[dict[str, Any] | None]) -> list[str]:
+        """Compare the last entry with the sidecar head, which catches entries cut from the end."""
+        head_path = self.path.with_name(self.path.name + HEAD_SUFFIX)
+        if not head_path.exists():
+            return []
+        try:
+            head = json.loads(head_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return [f"{head_path.name}: the head record is damaged"]
+        last = next((r for r in reversed(records) if r is not None), None)
+        last_seq = last.get("seq") if last else 0
+        if isinstance(last_seq, int) and last_seq < head.get("seq", 0):
+            first, final = last_seq + 1, head["seq"]
+            span = f"entry {first}" if first == final else f"entries {first} to {final}"
+            return [f"{span} deleted from the end of the log"]
+        if last is not None and last_seq == head.get("seq") and last.get("hash") != head.get("hash"):
+            return [f"entry {last_seq}: the last entry was replaced (it differs from the recorded head)"]
+        return []
+
     def verify_or_raise(self) -> VerifyResult:
-        result = self.verify()
-        if not result.ok:
-            raise AuditIntegrityError(
-                f"audit log does not verify: {len(result.problems)} problem(s); first: {result.problems[0]}",
-                where=str(self.path),
-                fix="treat the store as compromised and report it to the data protection officer",
-            )
-        return result
+        return self.verify().raise_if_broken(self.path)
+
+
+def _parse_entry(line: str) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) and "hash" in record else None
+
+
+def _diagnose(line_no: int, seq: Any, expected: int, seen: set[Any], all_seqs: list[Any]) -> str:
+    """Name the likely kind of tampering from the sequence numbers around a break in the chain."""
+    at = f"line {line_no} (entry {seq})"
+    if not isinstance(seq, int):
+        return f"{at}: inserted (no sequence number)"
+    if seq in seen or all_seqs.count(seq) > 1:
+        return f"{at}: inserted (a second entry numbered {seq})"
+    if seq < expected:
+        return f"{at}: moved (entry {seq} appears after entry {expected - 1})"
+    if seq > expected:
+        missing = [n for n in range(expected, seq) if n not in all_seqs]
+        if missing:
+            span = f"{missing[0]}" if len(missing) == 1 else f"{missing[0]} to {missing[-1]}"
+            return f"{at}: entry {span} deleted before it"
+        return f"{at}: moved (entries {expected} to {seq - 1} appear later in the file)"
+    return f"{at}: chain broken: the entry before it was replaced or inserted"
