@@ -1,0 +1,133 @@
+"""Point estimates per outcome and their standard errors (cluster bootstrap or analytic).
+
+Outcomes are NULL where a person is not eligible (an adult has no school absence), so each outcome is
+analysed on its own eligible rows. Outcomes with the same eligibility share one pass: the matching or
+weighting is redone on that subset, and one multi-output regression serves them all.
+
+Why the bootstrap resamples whole clusters (families) and refits the propensity model each time:
+members of a family share the treatment and much of their fortune, so resampling people would
+understate the uncertainty; refitting carries the propensity model's own uncertainty into the SE.
+Abadie & Imbens (2008) showed the bootstrap can be invalid for nearest-neighbour matching with a
+fixed number of matches; the benchmark (bench/bench_evaluation.py) measures how that plays out here,
+and the analytic `ai` variance is offered beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from famlink.errors import AnalysisError
+from famlink.evaluation.estimators import (
+    DIFFERENCE_METHODS,
+    MethodSettings,
+    analytic_variance,
+    estimate,
+    unit_weights,
+)
+
+
+@dataclass(frozen=True)
+class GroupEstimate:
+    """Results for one outcome column on its eligible rows."""
+
+    att: float
+    treated_mean: float
+    n_treated: int
+    n_control_used: int
+    dropped_treated: int
+    analytic_se: float
+    naive_att: float
+
+
+def analysis_values(outcomes: np.ndarray, pre: np.ndarray | None, method: str) -> np.ndarray:
+    """The values analysed: the outcome, or its change since the pre-period for difference methods."""
+    if method in DIFFERENCE_METHODS:
+        if pre is None:
+            raise AnalysisError(
+                f"method '{method}' needs pre-period outcomes",
+                fix="give one --pre column per --outcome (the same measure before the start)",
+            )
+        return np.asarray(outcomes - pre)
+    return outcomes
+
+
+def eligibility_groups(values: np.ndarray) -> list[tuple[np.ndarray, list[int]]]:
+    """Group outcome columns by their pattern of missing values: (rows present, column indices)."""
+    groups: dict[bytes, tuple[np.ndarray, list[int]]] = {}
+    for column in range(values.shape[1]):
+        present = ~np.isnan(values[:, column])
+        key = np.packbits(present).tobytes()
+        groups.setdefault(key, (present, []))[1].append(column)
+    return list(groups.values())
+
+
+def point_estimates(
+    values: np.ndarray,
+    covariates: np.ndarray,
+    treated: np.ndarray,
+    scores: np.ndarray,
+    clusters: np.ndarray,
+    settings: MethodSettings,
+    seed: int,
+) -> list[GroupEstimate | None]:
+    """One estimate per outcome column (None where its eligible rows cannot support one)."""
+    out: list[GroupEstimate | None] = [None] * values.shape[1]
+    for present, columns in eligibility_groups(values):
+        t = treated[present]
+        if t.sum() < 1 or (~t).sum() < 1:
+            continue
+        y = values[present][:, columns]
+        x = covariates[present]
+        weights, dropped = unit_weights(settings.method, settings, scores[present], t, seed)
+        att, residuals = estimate(settings.method, y, x, t, weights)
+        if settings.method == "psm":  # regression residuals make the matching variance less conservative
+            residuals = estimate("psm_bc", y, x, t, weights)[1]
+        variance = analytic_variance(residuals, t, weights, clusters[present])
+        naive = estimate("naive", y, x, t, np.ones(len(t)))[0]
+        treated_means = y[t & (weights > 0)].mean(axis=0)
+        for position, column in enumerate(columns):
+            out[column] = GroupEstimate(
+                att=float(att[position]),
+                treated_mean=float(treated_means[position]),
+                n_treated=int((t & (weights > 0)).sum()),
+                n_control_used=int((~t & (weights > 0)).sum()),
+                dropped_treated=dropped,
+                analytic_se=float(np.sqrt(variance[position])),
+                naive_att=float(naive[position]),
+            )
+    return out
+
+
+def bootstrap_atts(
+    replicate: Callable[[np.ndarray, int], np.ndarray],
+    clusters: np.ndarray,
+    n_replicates: int,
+    seed: int,
+    on_step: Callable[[], None] | None = None,
+) -> np.ndarray:
+    """(replicates × outcomes) ATTs from resampling whole clusters with replacement; failed draws NaN."""
+    rng = np.random.default_rng(seed)
+    order = np.argsort(clusters, kind="stable")
+    _, starts, counts = np.unique(clusters[order], return_index=True, return_counts=True)
+    results: list[np.ndarray | None] = []
+    for b in range(n_replicates):
+        chosen = rng.integers(0, len(starts), len(starts))
+        rows = order[_expand(starts[chosen], counts[chosen])]
+        try:
+            results.append(replicate(rows, seed + 1 + b))
+        except AnalysisError:
+            results.append(None)
+        if on_step:
+            on_step()
+    width = next((len(r) for r in results if r is not None), 0)
+    return np.asarray([r if r is not None else np.full(width, np.nan) for r in results])
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenate the index ranges [start, start + count) without a Python loop."""
+    total = int(counts.sum())
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    return np.asarray(offsets + np.arange(total))
