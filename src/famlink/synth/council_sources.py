@@ -1,0 +1,157 @@
+"""What a council holds: the programme case list, objections, and its multi-agency local data.
+
+The local data covers programme families and the other local families known to services (the
+background families marked `known`), so the council's risk model has children to score who were
+never on the programme. Case list and local data share the council's person references.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from famlink.synth.config import SynthConfig
+from famlink.synth.corrupt import corrupt
+from famlink.synth.council_world import CouncilWorld, clean_records
+from famlink.synth.households import ROLE_NAMES
+from famlink.synth.ids import references
+from famlink.synth.namebank import GROUP_ETHNICITY, GROUPS
+from famlink.synth.programme import CHANNELS, STATUS_NAMES
+from famlink.synth.sink import write_parquet
+from famlink.synth.tables import RecordMap, event_table, person_table, scatter_refs
+from famlink.synth.text import dates, take
+
+ETHNICITY = pa.array([GROUP_ETHNICITY[g] for g in GROUPS])
+LOCAL_END = np.datetime64("2022-12-31")
+
+
+def council_refs(cw: CouncilWorld, seed: int) -> tuple[np.ndarray, pa.Array, pa.Array]:
+    """(covered rows, person ref per person or null, family ref per family)."""
+    covered = np.flatnonzero(cw.fam.known[cw.people.family])
+    refs = references("R", np.arange(len(covered)), 8, seed * 7 + cw.index)
+    family_refs = references("FAM", np.arange(len(cw.fam)), 7, seed * 11 + cw.index)
+    return covered, scatter_refs(covered, refs, len(cw.people)), family_refs
+
+
+def write_council(
+    cw: CouncilWorld, config: SynthConfig, root: Path, person_ids: pa.Array
+) -> tuple[list[RecordMap], dict[str, dict[str, int]]]:
+    """Write councils/<LA>/...; return the record maps and the error counts per source."""
+    folder = root / "councils" / cw.code
+    covered, ref, family_ref = council_refs(cw, config.seed)
+    case_table, case_counts = _case_list(cw, config, ref, family_ref)
+    write_parquet(case_table, folder / "case_list.parquet")
+    write_parquet(_objections(cw, ref), folder / "objections.parquet")
+    local_table, local_counts = _local_people(cw, config, covered, ref, family_ref)
+    write_parquet(local_table, folder / "local" / "people.parquet")
+    for name, table in _local_events(cw, ref).items():
+        write_parquet(table, folder / "local" / f"{name}.parquet")
+    programme_rows = np.flatnonzero(cw.fam.programme[cw.people.family])
+    maps = [
+        (
+            f"council/{cw.code}/case_list",
+            ref.take(pa.array(programme_rows)),
+            person_ids.take(pa.array(programme_rows)),
+        ),
+        (f"council/{cw.code}/local", ref.take(pa.array(covered)), person_ids.take(pa.array(covered))),
+    ]
+    return maps, {"case_list": case_counts, "local": local_counts}
+
+
+def _case_list(
+    cw: CouncilWorld, config: SynthConfig, ref: pa.Array, family_ref: pa.Array
+) -> tuple[pa.Table, dict[str, int]]:
+    rows = np.flatnonzero(cw.fam.programme[cw.people.family])
+    family = cw.people.family[rows]
+    snapshot = cw.prog.assessed[family]
+    clean = clean_records(cw, rows, snapshot, ("nhs", "nino", "upn"))
+    columns, counts = corrupt(cw.stream("errors/case_list", config.seed), clean, config.rates("case_list"))
+    status = cw.prog.status[family]
+    extra = {
+        "family_ref": family_ref.take(pa.array(family)),
+        "relationship": take(pa.array(list(ROLE_NAMES)), cw.people.role[rows]),
+        "assessed_date": dates(cw.prog.assessed[family]),
+        "status": take(pa.array(list(STATUS_NAMES)), status),
+        "start_date": dates(cw.prog.start[family]),
+        "waiting_list_date": dates(cw.prog.waiting_list[family]),
+    }
+    table = person_table(ref.take(pa.array(rows)), columns, extra)
+    return table.sort_by([("family_ref", "ascending"), ("record_id", "ascending")]), counts
+
+
+def _objections(cw: CouncilWorld, ref: pa.Array) -> pa.Table:
+    """Every member of an objecting family, with the date and channel of the objection."""
+    obj = cw.objections
+    by_family = np.full(len(cw.fam), -1, dtype=np.int64)
+    by_family[obj.family] = np.arange(len(obj.family))
+    which = by_family[cw.people.family]
+    rows = np.flatnonzero(which >= 0)
+    table = pa.table(
+        {
+            "record_id": ref.take(pa.array(rows)),
+            "objected_on": dates(obj.day[which[rows]]),
+            "channel": take(pa.array(list(CHANNELS)), obj.channel[which[rows]]),
+            "scope": pa.array(["research_sharing"] * len(rows), type=pa.string()),
+        }
+    )
+    return table.sort_by([("record_id", "ascending")])
+
+
+def _local_people(
+    cw: CouncilWorld, config: SynthConfig, covered: np.ndarray, ref: pa.Array, family_ref: pa.Array
+) -> tuple[pa.Table, dict[str, int]]:
+    rng = cw.stream("snapshot/local", config.seed)
+    family = cw.people.family[covered]
+    since = np.where(cw.fam.programme[family], cw.prog.assessed[family], np.datetime64("2015-01-01"))
+    span = (LOCAL_END - since).astype(np.int64)
+    snapshot = since + (rng.random(len(covered)) * span).astype("timedelta64[D]")
+    clean = clean_records(cw, covered, snapshot, ("nhs", "nino", "upn"))
+    columns, counts = corrupt(cw.stream("errors/local", config.seed), clean, config.rates("local"))
+    extra = {
+        "family_ref": family_ref.take(pa.array(family)),
+        "ethnicity": take(ETHNICITY, cw.fam.group[family]),
+        "disability": pa.array(cw.people.disability[covered]),
+        "imd_decile": pa.array(cw.fam.imd_decile[family].astype(np.int8)),
+    }
+    table = person_table(ref.take(pa.array(covered)), columns, extra)
+    return table.sort_by([("record_id", "ascending")]), counts
+
+
+def _local_events(cw: CouncilWorld, ref: pa.Array) -> dict[str, pa.Table]:
+    h = cw.hist
+    benefit_starts = (h.benefits.person, h.benefits.start, np.zeros(len(h.benefits), np.int8))
+    debt_names = ("out_of_work_benefit", *h.debt.names)
+    debt_person = np.concatenate([benefit_starts[0], h.debt.person])
+    debt_day = np.concatenate([benefit_starts[1], h.debt.day])
+    debt_kind = np.concatenate([benefit_starts[2], h.debt.kind + 1])
+    return {
+        "school": _school(cw, ref),
+        "police": event_table(ref, h.crime.person, h.crime.day, "event", h.crime.names, h.crime.kind),
+        "social_care": event_table(
+            ref, h.social.person, h.social.day, "event", h.social.names, h.social.kind
+        ),
+        "domestic_abuse": event_table(ref, h.abuse.person, h.abuse.day, "role", h.abuse.names, h.abuse.kind),
+        "housing": event_table(
+            ref, h.housing.person, h.housing.day, "event", h.housing.names, h.housing.kind
+        ),
+        "benefits_debt": event_table(ref, debt_person, debt_day, "event", debt_names, debt_kind),
+        "health": event_table(ref, h.health.person, h.health.day, "flag", h.health.names, h.health.kind),
+    }
+
+
+def _school(cw: CouncilWorld, ref: pa.Array) -> pa.Table:
+    att = cw.hist.attendance
+    refs = ref.take(pa.array(att.person))
+    keep = pa.array(np.asarray(refs.is_valid()))
+    table = pa.table(
+        {
+            "record_id": refs,
+            "term_start": dates(att.term_start),
+            "sessions_possible": pa.array(att.possible),
+            "sessions_missed": pa.array(att.missed),
+            "exclusions": pa.array(att.exclusions),
+        }
+    ).filter(keep)
+    return table.sort_by([("record_id", "ascending"), ("term_start", "ascending")])
