@@ -32,14 +32,25 @@ def new_database_key() -> str:
     return base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii")
 
 
+_httpfs_available: bool | None = None
+
+
+def _remember_httpfs(available: bool) -> None:
+    """Try loading httpfs once per process: a failed LOAD costs tens of milliseconds every time."""
+    global _httpfs_available
+    _httpfs_available = available
+
+
 def open_connection() -> tuple[duckdb.DuckDBPyConnection, str]:
     """An in-memory connection able to write encrypted files, and the name of its crypto module."""
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
-    try:
-        con.execute("LOAD httpfs")
-        return con, OPENSSL
-    except duckdb.Error:
-        pass
+    if _httpfs_available is not False:
+        try:
+            con.execute("LOAD httpfs")
+            _remember_httpfs(True)
+            return con, OPENSSL
+        except duckdb.Error:
+            _remember_httpfs(False)
     if os.environ.get(CRYPTO_ENV, "auto").lower() == "openssl":
         con.close()
         raise StoreError(
