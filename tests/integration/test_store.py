@@ -137,3 +137,28 @@ def test_no_audit_line_contains_an_identifier_value(tmp_path: Path) -> None:
     assert {"export", "import", "read"} <= set(actions)
     values = identifier_values(table)
     assert [v for v in values for text in logs if v in text] == []
+
+
+def test_export_with_the_same_key_returns_the_first_package(tmp_path: Path) -> None:
+    world = deploy(tmp_path, ("LA01", "ons"))
+    council = world.stores["LA01"]
+
+    def export() -> Path:
+        return council.export_package(
+            {"identifiers": identifiers_table()}, agreement=world.agreement(), recipient="ons",
+            purpose=PURPOSE, flow=TO_AGENT, operator="alice", export_key="cycle-1/identifiers",
+        ).path  # fmt: skip
+
+    first, again = export(), export()
+    assert first == again
+    assert list(council.outbox.iterdir()) == [first]
+
+
+def test_role_access_is_audited_with_operator_and_purpose(tmp_path: Path) -> None:
+    store = store_with_identifiers(tmp_path)
+    with store.session(read_only=True, operator="carol", purpose=PURPOSE) as con:
+        con.execute("SELECT count(*) FROM people").fetchall()
+    last = store.audit.entries()[-1]
+    assert (last.action, last.operator, last.purpose) == ("access", "carol", PURPOSE)
+    with pytest.raises(StoreError, match="both operator and purpose"):
+        store.connect(operator="carol")

@@ -28,7 +28,14 @@ from famlink.agreement.enforce import check_transfer
 from famlink.agreement.model import Agreement
 from famlink.errors import AgreementError, PackageRefusedError
 from famlink.exchange.keys import PartyKeys, signature_is_valid
-from famlink.exchange.manifest import Manifest, SealedHeader, TableEntry, header_for, read_header
+from famlink.exchange.manifest import (
+    PACKAGE_SUFFIX,
+    Manifest,
+    SealedHeader,
+    TableEntry,
+    header_for,
+    read_header,
+)
 from famlink.tabular import atomic_path
 
 
@@ -122,7 +129,7 @@ def seal_package(
         payload_bytes=len(payload),
     )
     manifest_bytes = manifest.to_line()
-    target = Path(out_dir) / f"{package_id}.famlink"
+    target = Path(out_dir) / f"{package_id}{PACKAGE_SUFFIX}"
     with atomic_path(target) as tmp, tmp.open("wb") as handle:
         handle.write(header_for(manifest_bytes, sender_keys.sign(manifest_bytes)))
         handle.write(payload)

@@ -168,6 +168,7 @@ class RoleStore:
         """Create a separately keyed database (e.g. 'match_request') that can be shredded on its own."""
         if not _SEGMENT.match(name) or name in self.segments or (name in _RESERVED and name != "main"):
             raise StoreError(f"segment name '{name}' is invalid or already used", where=str(self.path))
+        self._remove_unfinished_segment(name)
         if encrypted:
             write_key_file(self._segment_key_file(name), new_database_key())
         con, module = open_connection()
@@ -187,6 +188,13 @@ class RoleStore:
             details={"segment": name, "encrypted": encrypted, "crypto": module if encrypted else None},
         )
         return self.segments[name]
+
+    def _remove_unfinished_segment(self, name: str) -> None:
+        """Clear a key and file left by a crash mid-`add_segment`: no data can be in them, since a
+        segment is attached (and so writable) only once store.json lists it."""
+        self._segment_key_file(name).unlink(missing_ok=True)
+        for leftover in self.path.glob(f"data/{name}.duckdb*"):
+            leftover.unlink()
 
     def _read_key(self, name: str, encrypted: bool) -> str | None:
         if not encrypted:
@@ -217,12 +225,20 @@ class RoleStore:
         )
 
     # ---- connections ----------------------------------------------------------------------------
-    def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    def connect(
+        self, *, read_only: bool = False, operator: str | None = None, purpose: str | None = None
+    ) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with every segment attached by name; `main` is the default schema.
 
         Tables live in segment `main` unless qualified, e.g. `match_request.requests`. Close the
         connection when done (or use `session()`): DuckDB lets one process hold a file open at a time.
+        Role code opening the store for its own work passes `operator` and `purpose`, which records
+        an 'access' entry; famlink's own bookkeeping (registers) opens it without.
         """
+        if (operator is None) != (purpose is None):
+            raise StoreError("give both operator and purpose, or neither", where=str(self.path))
+        if operator is not None and purpose is not None:
+            self.audit.append("access", operator=operator, purpose=purpose, details={"read_only": read_only})
         con, module = open_connection()
         self.crypto_module = module
         try:
@@ -241,8 +257,11 @@ class RoleStore:
         return con
 
     @contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = self.connect(read_only=read_only)
+    def session(
+        self, *, read_only: bool = False, operator: str | None = None, purpose: str | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """`connect()` as a context manager that always closes the connection."""
+        con = self.connect(read_only=read_only, operator=operator, purpose=purpose)
         try:
             yield con
         finally:
@@ -293,8 +312,12 @@ class RoleStore:
         flow: str,
         operator: str,
         as_of: date | datetime | None = None,
+        export_key: str | None = None,
     ) -> ExportResult:
-        """Seal tables to `recipient` under `flow` into the outbox (refused if the agreement forbids it)."""
+        """Seal tables to `recipient` under `flow` into the outbox (refused if the agreement forbids it).
+
+        Pass `export_key` to make the step idempotent: a second call returns the first package.
+        """
         return transfers.export_package(
             self,
             tables,
@@ -304,6 +327,7 @@ class RoleStore:
             flow=flow,
             operator=operator,
             as_of=as_of,
+            export_key=export_key,
         )
 
     def imported_package_ids(self) -> set[str]:

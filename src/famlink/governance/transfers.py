@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from famlink.agreement.model import Agreement
 from famlink.errors import AgreementError, PackageRefusedError, StoreError
-from famlink.exchange.manifest import Manifest, read_header
+from famlink.exchange.manifest import PACKAGE_SUFFIX, Manifest, read_header
 from famlink.exchange.package import open_package, seal_package
 
 if TYPE_CHECKING:
@@ -222,8 +222,18 @@ def export_package(
     flow: str,
     operator: str,
     as_of: date | datetime | None = None,
+    export_key: str | None = None,
 ) -> ExportResult:
-    """Seal tables (Arrow tables, store table names or SQL queries) to `recipient` into the outbox."""
+    """Seal tables (Arrow tables, store table names or SQL queries) to `recipient` into the outbox.
+
+    `export_key` makes a step idempotent: if this store already sealed a package under the same key
+    (e.g. 'cycle-2026-1/identifiers'), that package is returned instead of sealing a second one
+    whose rows the recipient would otherwise import twice after a crash and re-run.
+    """
+    if export_key is not None:
+        earlier = _earlier_export(store, export_key)
+        if earlier is not None:
+            return earlier
     resolved = _resolve_tables(store, tables)
     try:
         path, manifest = seal_package(
@@ -244,7 +254,7 @@ def export_package(
             details={"recipient": recipient, "flow": flow, "reason": refusal.what},
         )
         raise
-    _register_export(store, manifest)
+    _register_export(store, manifest, export_key)
     store.audit.append(
         "export",
         operator=operator,
@@ -275,12 +285,35 @@ def _resolve_tables(store: RoleStore, tables: Mapping[str, str | pa.Table]) -> d
     return {name: resolved[name] for name in tables}
 
 
-def _register_export(store: RoleStore, manifest: Manifest) -> None:
+def _exports_sql(catalog: str) -> str:
+    return _register_sql(catalog, EXPORTS).removesuffix(")") + ", export_key VARCHAR UNIQUE)"
+
+
+def _earlier_export(store: RoleStore, export_key: str) -> ExportResult | None:
+    main = store.alias("main")
+    with store.session(read_only=True) as con:
+        if not _has_table(con, main, EXPORTS):
+            return None
+        found = con.execute(f"SELECT package_id FROM {main}.{EXPORTS} WHERE export_key = ?", [export_key])
+        rows = found.fetchall()
+    if not rows:
+        return None
+    path = store.outbox / f"{rows[0][0]}{PACKAGE_SUFFIX}"
+    if not path.is_file():
+        raise StoreError(
+            f"export '{export_key}' was sealed before, but its package is no longer in the outbox",
+            where=str(store.outbox),
+            fix="if the recipient has it, nothing to do; otherwise restore the file from the outbox backup",
+        )
+    return ExportResult(path, read_header(path).manifest)
+
+
+def _register_export(store: RoleStore, manifest: Manifest, export_key: str | None) -> None:
     main = store.alias("main")
     with store.session() as con:
-        con.execute(_register_sql(main, EXPORTS))
+        con.execute(_exports_sql(main))
         con.execute(
-            f"INSERT INTO {main}.{EXPORTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO {main}.{EXPORTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 manifest.package_id,
                 manifest.recipient,
@@ -290,5 +323,6 @@ def _register_export(store: RoleStore, manifest: Manifest) -> None:
                 datetime.now(UTC),
                 manifest.total_rows,
                 "main",
+                export_key,
             ],
         )
