@@ -51,9 +51,7 @@ def corrupt(
     counts: dict[str, int] = {"records": n}
     first = _replace(rng, rec.first, rec.nickname, rates.nickname, counts, "nickname")
     first = _replace(rng, first, rec.phonetic, rates.phonetic_variant, counts, "phonetic_variant")
-    surname = _replace(
-        rng, rec.surname, rec.previous_surname, rates.previous_surname, counts, "previous_surname"
-    )
+    surname = _previous_surnames(rng, rec, rates.previous_surname, counts)
     surname = _hyphen_variants(rng, surname, rates.hyphen_variant, counts)
     first = _typos(rng, first, rates.name_typo, counts, "first_name_typo")
     surname = _typos(rng, surname, rates.name_typo, counts, "surname_typo")
@@ -95,10 +93,22 @@ def _replace(
     counts: dict[str, int],
     name: str,
 ) -> pa.Array:
+    """Use the alternative for a share `rate` of ALL records, drawn from those that have one."""
     differs = np.asarray(pc.fill_null(pc.not_equal(alternative, values), False))
-    use = (rng.random(len(values)) < rate) & differs
+    conditional = min(1.0, rate * len(values) / max(int(differs.sum()), 1))
+    use = (rng.random(len(values)) < conditional) & differs
     counts[name] = int(use.sum())
     return where(use, alternative, values)
+
+
+def _previous_surnames(
+    rng: np.random.Generator, rec: CleanRecords, rate: float, counts: dict[str, int]
+) -> pa.Array:
+    """A share `rate` of the people who changed surname are recorded under the earlier one."""
+    had = np.asarray(pc.fill_null(pc.not_equal(rec.previous_surname, rec.surname), False))
+    use = had & (rng.random(len(had)) < rate)
+    counts.update(previous_surname=int(use.sum()), previous_surname_held=int(had.sum()))
+    return where(use, rec.previous_surname, rec.surname)
 
 
 def _hyphen_variants(
@@ -164,6 +174,7 @@ def _dates(rng: np.random.Generator, dob: np.ndarray, rates: ErrorRates, counts:
     text = where(british, join(day, "/", month, "/", year), join(year, "-", month, "-", day))
     missing = rng.random(n) < rates.dob_missing
     counts.update(
+        dob_swappable=int(((day_number <= 12) & (day_number != month_number)).sum()),
         dob_wrong=int((wrong & ~missing).sum()),
         dob_day_month_swap=int((swap & ~missing).sum()),
         dob_missing=int(missing.sum()),

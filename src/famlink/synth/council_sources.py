@@ -16,23 +16,23 @@ from famlink.synth.config import SynthConfig
 from famlink.synth.corrupt import corrupt
 from famlink.synth.council_world import CouncilWorld, clean_records
 from famlink.synth.households import ROLE_NAMES
-from famlink.synth.ids import references
 from famlink.synth.namebank import GROUP_ETHNICITY, GROUPS
 from famlink.synth.programme import CHANNELS, STATUS_NAMES
 from famlink.synth.sink import write_parquet
-from famlink.synth.tables import RecordMap, event_table, person_table, scatter_refs
+from famlink.synth.tables import RecordMap, Refs, event_table, person_table
 from famlink.synth.text import dates, take
 
 ETHNICITY = pa.array([GROUP_ETHNICITY[g] for g in GROUPS])
 LOCAL_END = np.datetime64("2022-12-31")
 
 
-def council_refs(cw: CouncilWorld, seed: int) -> tuple[np.ndarray, pa.Array, pa.Array]:
-    """(covered rows, person ref per person or null, family ref per family)."""
+def council_refs(cw: CouncilWorld, seed: int) -> tuple[np.ndarray, Refs, Refs]:
+    """(covered rows sorted by reference, person refs, family refs)."""
     covered = np.flatnonzero(cw.fam.known[cw.people.family])
-    refs = references("R", np.arange(len(covered)), 8, seed * 7 + cw.index)
-    family_refs = references("FAM", np.arange(len(cw.fam)), 7, seed * 11 + cw.index)
-    return covered, scatter_refs(covered, refs, len(cw.people)), family_refs
+    n, families = len(cw.people), np.arange(len(cw.fam))
+    ref = Refs.scatter(covered, "R", np.arange(len(covered)), 8, seed * 7 + cw.index, n)
+    family_ref = Refs.scatter(families, "FAM", families, 7, seed * 11 + cw.index, len(cw.fam))
+    return covered[np.argsort(ref.number[covered])], ref, family_ref
 
 
 def write_council(
@@ -48,59 +48,55 @@ def write_council(
     write_parquet(local_table, folder / "local" / "people.parquet")
     for name, table in _local_events(cw, ref).items():
         write_parquet(table, folder / "local" / f"{name}.parquet")
-    programme_rows = np.flatnonzero(cw.fam.programme[cw.people.family])
+    programme = covered[cw.fam.programme[cw.people.family[covered]]]
     maps = [
-        (
-            f"council/{cw.code}/case_list",
-            ref.take(pa.array(programme_rows)),
-            person_ids.take(pa.array(programme_rows)),
-        ),
-        (f"council/{cw.code}/local", ref.take(pa.array(covered)), person_ids.take(pa.array(covered))),
+        (f"council/{cw.code}/case_list", ref.of(programme), person_ids.take(pa.array(programme))),
+        (f"council/{cw.code}/local", ref.of(covered), person_ids.take(pa.array(covered))),
     ]
     return maps, {"case_list": case_counts, "local": local_counts}
 
 
 def _case_list(
-    cw: CouncilWorld, config: SynthConfig, ref: pa.Array, family_ref: pa.Array
+    cw: CouncilWorld, config: SynthConfig, ref: Refs, family_ref: Refs
 ) -> tuple[pa.Table, dict[str, int]]:
     rows = np.flatnonzero(cw.fam.programme[cw.people.family])
+    rows = rows[np.lexsort((ref.number[rows], family_ref.number[cw.people.family[rows]]))]
     family = cw.people.family[rows]
     snapshot = cw.prog.assessed[family]
     clean = clean_records(cw, rows, snapshot, ("nhs", "nino", "upn"))
     columns, counts = corrupt(cw.stream("errors/case_list", config.seed), clean, config.rates("case_list"))
     status = cw.prog.status[family]
     extra = {
-        "family_ref": family_ref.take(pa.array(family)),
+        "family_ref": family_ref.of(family),
         "relationship": take(pa.array(list(ROLE_NAMES)), cw.people.role[rows]),
         "assessed_date": dates(cw.prog.assessed[family]),
         "status": take(pa.array(list(STATUS_NAMES)), status),
         "start_date": dates(cw.prog.start[family]),
         "waiting_list_date": dates(cw.prog.waiting_list[family]),
     }
-    table = person_table(ref.take(pa.array(rows)), columns, extra)
-    return table.sort_by([("family_ref", "ascending"), ("record_id", "ascending")]), counts
+    return person_table(ref.of(rows), columns, extra), counts
 
 
-def _objections(cw: CouncilWorld, ref: pa.Array) -> pa.Table:
+def _objections(cw: CouncilWorld, ref: Refs) -> pa.Table:
     """Every member of an objecting family, with the date and channel of the objection."""
     obj = cw.objections
     by_family = np.full(len(cw.fam), -1, dtype=np.int64)
     by_family[obj.family] = np.arange(len(obj.family))
     which = by_family[cw.people.family]
     rows = np.flatnonzero(which >= 0)
-    table = pa.table(
+    rows = rows[np.argsort(ref.number[rows])]
+    return pa.table(
         {
-            "record_id": ref.take(pa.array(rows)),
+            "record_id": ref.of(rows),
             "objected_on": dates(obj.day[which[rows]]),
             "channel": take(pa.array(list(CHANNELS)), obj.channel[which[rows]]),
             "scope": pa.array(["research_sharing"] * len(rows), type=pa.string()),
         }
     )
-    return table.sort_by([("record_id", "ascending")])
 
 
 def _local_people(
-    cw: CouncilWorld, config: SynthConfig, covered: np.ndarray, ref: pa.Array, family_ref: pa.Array
+    cw: CouncilWorld, config: SynthConfig, covered: np.ndarray, ref: Refs, family_ref: Refs
 ) -> tuple[pa.Table, dict[str, int]]:
     rng = cw.stream("snapshot/local", config.seed)
     family = cw.people.family[covered]
@@ -110,16 +106,15 @@ def _local_people(
     clean = clean_records(cw, covered, snapshot, ("nhs", "nino", "upn"))
     columns, counts = corrupt(cw.stream("errors/local", config.seed), clean, config.rates("local"))
     extra = {
-        "family_ref": family_ref.take(pa.array(family)),
+        "family_ref": family_ref.of(family),
         "ethnicity": take(ETHNICITY, cw.fam.group[family]),
         "disability": pa.array(cw.people.disability[covered]),
         "imd_decile": pa.array(cw.fam.imd_decile[family].astype(np.int8)),
     }
-    table = person_table(ref.take(pa.array(covered)), columns, extra)
-    return table.sort_by([("record_id", "ascending")]), counts
+    return person_table(ref.of(covered), columns, extra), counts
 
 
-def _local_events(cw: CouncilWorld, ref: pa.Array) -> dict[str, pa.Table]:
+def _local_events(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
     h = cw.hist
     benefit_starts = (h.benefits.person, h.benefits.start, np.zeros(len(h.benefits), np.int8))
     debt_names = ("out_of_work_benefit", *h.debt.names)
@@ -141,17 +136,15 @@ def _local_events(cw: CouncilWorld, ref: pa.Array) -> dict[str, pa.Table]:
     }
 
 
-def _school(cw: CouncilWorld, ref: pa.Array) -> pa.Table:
+def _school(cw: CouncilWorld, ref: Refs) -> pa.Table:
     att = cw.hist.attendance
-    refs = ref.take(pa.array(att.person))
-    keep = pa.array(np.asarray(refs.is_valid()))
-    table = pa.table(
+    rows = ref.order(att.person, att.term_start)
+    return pa.table(
         {
-            "record_id": refs,
-            "term_start": dates(att.term_start),
-            "sessions_possible": pa.array(att.possible),
-            "sessions_missed": pa.array(att.missed),
-            "exclusions": pa.array(att.exclusions),
+            "record_id": ref.of(att.person[rows]),
+            "term_start": dates(att.term_start[rows]),
+            "sessions_possible": pa.array(att.possible[rows]),
+            "sessions_missed": pa.array(att.missed[rows]),
+            "exclusions": pa.array(att.exclusions[rows]),
         }
-    ).filter(keep)
-    return table.sort_by([("record_id", "ascending"), ("term_start", "ascending")])
+    )

@@ -14,9 +14,8 @@ import pyarrow as pa
 from famlink.synth.config import SynthConfig
 from famlink.synth.corrupt import corrupt
 from famlink.synth.council_world import CouncilWorld, clean_records, last_day
-from famlink.synth.ids import references
 from famlink.synth.sink import TableSink
-from famlink.synth.tables import RecordMap, person_table, scatter_refs
+from famlink.synth.tables import RecordMap, Refs, person_table
 from famlink.synth.text import dates, take
 
 PREFIX = {"dwp": "DWP", "moj": "PNC", "dfe": "NPD"}
@@ -30,11 +29,11 @@ class DepartmentCounters:
     def __init__(self) -> None:
         self.next = {name: 0 for name in PREFIX}
 
-    def refs(self, department: str, count: int, seed: int) -> pa.Array:
+    def refs(self, department: str, rows: np.ndarray, size: int, seed: int) -> Refs:
         start = self.next[department]
-        self.next[department] = start + count
+        self.next[department] = start + len(rows)
         salt = seed * 13 + sum(map(ord, department))
-        return references(PREFIX[department], np.arange(start, start + count), 9, salt)
+        return Refs.scatter(rows, PREFIX[department], np.arange(start, start + len(rows)), 9, salt, size)
 
 
 def holders(cw: CouncilWorld) -> dict[str, np.ndarray]:
@@ -68,116 +67,89 @@ def append_departments(
     maps: list[RecordMap] = []
     counts: dict[str, dict[str, int]] = {}
     days = snapshots(cw, cw.stream("snapshot/departments", config.seed))
-    for department, rows in holders(cw).items():
-        refs = counters.refs(department, len(rows), config.seed)
+    for department, held in holders(cw).items():
+        ref = counters.refs(department, held, len(cw.people), config.seed)
+        rows = held[np.argsort(ref.number[held])]
         clean = clean_records(cw, rows, days[department][rows], HOLDS[department])
-        columns, counts[department] = corrupt(
-            cw.stream(f"errors/{department}", config.seed), clean, config.rates(department)
-        )
+        rng = cw.stream(f"errors/{department}", config.seed)
+        columns, counts[department] = corrupt(rng, clean, config.rates(department))
         drop = ("upn",) if department == "dwp" else ()
-        people = person_table(refs, columns, drop=drop).sort_by([("record_id", "ascending")])
-        sink.append(f"departments/{department}/people.parquet", people)
-        maps.append((department, refs, person_ids.take(pa.array(rows))))
-        ref = scatter_refs(rows, refs, len(cw.people))
+        sink.append(
+            f"departments/{department}/people.parquet", person_table(ref.of(rows), columns, drop=drop)
+        )
+        maps.append((department, ref.of(rows), person_ids.take(pa.array(rows))))
         for name, table in OUTCOMES[department](cw, ref).items():
             sink.append(f"departments/{department}/{name}.parquet", table)
     return maps, counts
 
 
-def _sorted(table: pa.Table, *keys: str) -> pa.Table:
-    return table.sort_by([(k, "ascending") for k in keys])
-
-
-def _dwp(cw: CouncilWorld, ref: pa.Array) -> dict[str, pa.Table]:
+def _dwp(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
     b, e = cw.hist.benefits, cw.hist.employment
-    return {
-        "benefit_spells": _sorted(
-            pa.table(
-                {
-                    "record_id": ref.take(pa.array(b.person)),
-                    "benefit": take(pa.array(list(b.names)), b.kind),
-                    "start_date": dates(b.start),
-                    "end_date": dates(b.end),
-                }
-            ).filter(ref.take(pa.array(b.person)).is_valid()),
-            "record_id",
-            "start_date",
-            "benefit",
-        ),
-        "employment_spells": _sorted(
-            pa.table(
-                {
-                    "record_id": ref.take(pa.array(e.person)),
-                    "start_date": dates(e.start),
-                    "end_date": dates(e.end),
-                }
-            ).filter(ref.take(pa.array(e.person)).is_valid()),
-            "record_id",
-            "start_date",
-        ),
+    rb, re = ref.order(b.person, b.start, b.kind), ref.order(e.person, e.start)
+    benefit_spells = {
+        "record_id": ref.of(b.person[rb]),
+        "benefit": take(pa.array(list(b.names)), b.kind[rb]),
+        "start_date": dates(b.start[rb]),
+        "end_date": dates(b.end[rb]),
     }
+    employment_spells = {
+        "record_id": ref.of(e.person[re]),
+        "start_date": dates(e.start[re]),
+        "end_date": dates(e.end[re]),
+    }
+    return {"benefit_spells": pa.table(benefit_spells), "employment_spells": pa.table(employment_spells)}
 
 
-def _moj(cw: CouncilWorld, ref: pa.Array) -> dict[str, pa.Table]:
+def _moj(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
     j = cw.hist.justice
-    table = pa.table(
-        {
-            "record_id": ref.take(pa.array(j.person)),
-            "date": dates(j.day),
-            "event": take(JUSTICE_KINDS, j.kind),
-            "juvenile": pa.array(j.juvenile),
-        }
-    )
-    return {"events": _sorted(table, "record_id", "date", "event")}
+    rows = ref.order(j.person, j.day, j.kind)
+    events = {
+        "record_id": ref.of(j.person[rows]),
+        "date": dates(j.day[rows]),
+        "event": take(JUSTICE_KINDS, j.kind[rows]),
+        "juvenile": pa.array(j.juvenile[rows]),
+    }
+    return {"events": pa.table(events)}
 
 
-def _dfe(cw: CouncilWorld, ref: pa.Array) -> dict[str, pa.Table]:
+def _dfe(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
     h = cw.hist
     att, exc, ks, care = h.attendance, h.exclusions, h.attainment, h.care
-    refs_att = ref.take(pa.array(att.person))
-    attendance = pa.table(
-        {
-            "record_id": refs_att,
-            "academic_year": pa.array(att.academic_year),
-            "term": pa.array(att.term),
-            "term_start": dates(att.term_start),
-            "sessions_possible": pa.array(att.possible),
-            "sessions_missed": pa.array(att.missed),
-        }
-    )
-    exclusions = pa.table(
-        {
-            "record_id": ref.take(pa.array(exc.person)),
-            "date": dates(exc.day),
-            "kind": take(pa.array(list(exc.names)), exc.kind),
-        }
-    )
-    attainment = pa.table(
-        {
-            "record_id": ref.take(pa.array(ks.person)),
-            "key_stage": pa.array(ks.key_stage),
-            "year": pa.array(ks.year),
-            "score": pa.array(ks.score),
-        }
-    )
-    children_in_need = pa.table(
-        {
-            "record_id": ref.take(pa.array(care.person)),
-            "episode": take(pa.array(list(care.names)), care.kind),
-            "start_date": dates(care.start),
-            "end_date": dates(care.end),
-        }
-    )
-    return {
-        "attendance": _sorted(_held(attendance), "record_id", "academic_year", "term"),
-        "exclusions": _sorted(_held(exclusions), "record_id", "date", "kind"),
-        "attainment": _sorted(_held(attainment), "record_id", "key_stage"),
-        "children_in_need": _sorted(_held(children_in_need), "record_id", "start_date", "episode"),
+    ra = ref.order(att.person, att.academic_year, att.term)
+    rx = ref.order(exc.person, exc.day, exc.kind)
+    rk = ref.order(ks.person, ks.key_stage)
+    rc = ref.order(care.person, care.start, care.kind)
+    attendance = {
+        "record_id": ref.of(att.person[ra]),
+        "academic_year": pa.array(att.academic_year[ra]),
+        "term": pa.array(att.term[ra]),
+        "term_start": dates(att.term_start[ra]),
+        "sessions_possible": pa.array(att.possible[ra]),
+        "sessions_missed": pa.array(att.missed[ra]),
     }
-
-
-def _held(table: pa.Table) -> pa.Table:
-    return table.filter(table.column("record_id").is_valid())
+    exclusions = {
+        "record_id": ref.of(exc.person[rx]),
+        "date": dates(exc.day[rx]),
+        "kind": take(pa.array(list(exc.names)), exc.kind[rx]),
+    }
+    attainment = {
+        "record_id": ref.of(ks.person[rk]),
+        "key_stage": pa.array(ks.key_stage[rk]),
+        "year": pa.array(ks.year[rk]),
+        "score": pa.array(ks.score[rk]),
+    }
+    children_in_need = {
+        "record_id": ref.of(care.person[rc]),
+        "episode": take(pa.array(list(care.names)), care.kind[rc]),
+        "start_date": dates(care.start[rc]),
+        "end_date": dates(care.end[rc]),
+    }
+    return {
+        "attendance": pa.table(attendance),
+        "exclusions": pa.table(exclusions),
+        "attainment": pa.table(attainment),
+        "children_in_need": pa.table(children_in_need),
+    }
 
 
 OUTCOMES = {"dwp": _dwp, "moj": _moj, "dfe": _dfe}

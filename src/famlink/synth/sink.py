@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 WRITE_OPTIONS: dict[str, object] = {
     "compression": "zstd",
-    "compression_level": 3,
+    "compression_level": 1,
     "use_dictionary": True,
     "write_statistics": True,
     "version": "2.6",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 
 from famlink.contracts.person import PERSON_COLUMNS
-from famlink.synth.text import dates, take
+from famlink.synth.ids import permuted
+from famlink.synth.text import dates, digits, join, take
 
 RecordMap = tuple[str, pa.Array, pa.Array]
 """(source, record_id, person_id) rows for truth/records.parquet."""
@@ -27,34 +30,53 @@ def person_table(
     return pa.table(data)
 
 
+@dataclass
+class Refs:
+    """One source's reference for each person of a council (null/-1 where the source has none).
+
+    `number` is the numeric part of the reference: same width and prefix throughout a file, so
+    sorting by it sorts by the reference, in NumPy rather than by string comparison in Arrow.
+    """
+
+    text: pa.Array
+    number: np.ndarray
+
+    @classmethod
+    def scatter(
+        cls, rows: np.ndarray, prefix: str, counter: np.ndarray, width: int, salt: int, size: int
+    ) -> Refs:
+        numbers = permuted(counter, 10**width, salt)
+        text = join(prefix, digits(numbers, width))
+        position = np.full(size, -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        number = np.full(size, -1, dtype=np.int64)
+        number[rows] = numbers
+        return cls(take(text, position), number)
+
+    def order(self, person: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+        """Positions of the rows whose person has a reference, sorted by reference then `keys`."""
+        held = np.flatnonzero(self.number[person] >= 0)
+        sort_keys = [np.asarray(k)[held] for k in reversed(keys)] + [self.number[person[held]]]
+        return held[np.lexsort(sort_keys)]
+
+    def of(self, person: np.ndarray) -> pa.Array:
+        return self.text.take(pa.array(person))
+
+
 def event_table(
-    ref: pa.Array,
+    refs: Refs,
     person: np.ndarray,
     day: np.ndarray,
     column: str,
     names: tuple[str, ...],
     kind: np.ndarray,
-    date_name: str = "date",
 ) -> pa.Table:
-    """record_id, date, <column> for events of people who have a reference here (ref not null)."""
-    refs = ref.take(pa.array(person))
-    keep = np.asarray(refs.is_valid())
-    table = pa.table(
+    """record_id, date, <column> for the events of people this source holds, sorted."""
+    rows = refs.order(person, day, kind)
+    return pa.table(
         {
-            "record_id": refs.filter(pa.array(keep)),
-            date_name: dates(day[keep]),
-            column: take(pa.array(list(names)), kind[keep]),
+            "record_id": refs.of(person[rows]),
+            "date": dates(day[rows]),
+            column: take(pa.array(list(names)), kind[rows]),
         }
     )
-    return table.sort_by([("record_id", "ascending"), (date_name, "ascending"), (column, "ascending")])
-
-
-def scatter_refs(rows: np.ndarray, refs: pa.Array, size: int) -> pa.Array:
-    """A per-person array holding each covered person's reference (null for everyone else)."""
-    position = np.full(size, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    return take(refs, position)
-
-
-def records(source: str, record_id: pa.Array, person_id: pa.Array) -> RecordMap:
-    return (source, record_id, person_id)

@@ -36,11 +36,13 @@ def append_truth(
     sink.append("truth/persons.parquet", _persons(cw, person_ids, family_ids))
     sink.append("truth/families.parquet", _families(cw, family_ids))
     sink.append("truth/objections.parquet", _objections(cw, person_ids))
+    maps = sorted(maps, key=lambda m: m[0])
     sources = pa.concat_arrays([pa.array([m[0]] * len(m[1]), type=pa.string()) for m in maps])
     record_ids = pa.concat_arrays([m[1] for m in maps])
     persons = pa.concat_arrays([m[2] for m in maps])
-    table = pa.table({"source": sources, "record_id": record_ids, "person_id": persons})
-    sink.append("truth/records.parquet", table.sort_by([("source", "ascending"), ("record_id", "ascending")]))
+    sink.append(
+        "truth/records.parquet", pa.table({"source": sources, "record_id": record_ids, "person_id": persons})
+    )
 
 
 def _persons(cw: CouncilWorld, person_ids: pa.Array, family_ids: pa.Array) -> pa.Table:

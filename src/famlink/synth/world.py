@@ -140,14 +140,7 @@ def _world_info(
     removed: dict[str, int],
     rows: dict[str, int],
 ) -> dict[str, Any]:
-    realised = {
-        source: {
-            key: round(value / max(counts["records"], 1), 6)
-            for key, value in counts.items()
-            if key != "records"
-        }
-        for source, counts in sorted(errors.items())
-    }
+    realised = {source: realised_rates(counts) for source, counts in sorted(errors.items())}
     return {
         "format": FORMAT,
         "parameters": config.to_json(),
@@ -164,6 +157,30 @@ def _world_info(
         "true_effects": config.to_json()["effects"],
         "events_removed_by_programme": dict(sorted(removed.items())),
     }
+
+
+DENOMINATORS = {
+    "nhs_number_missing": "nhs_number_held",
+    "nhs_number_wrong": "nhs_number_held",
+    "nino_missing": "nino_held",
+    "nino_wrong": "nino_held",
+    "upn_missing": "upn_held",
+    "upn_wrong": "upn_held",
+    "hyphen_variant": "hyphenated_surnames",
+    "previous_surname": "previous_surname_held",
+    "dob_day_month_swap": "dob_swappable",
+}
+"""Rates whose denominator is not every record: missing identifiers among those held, and so on."""
+
+
+def realised_rates(counts: dict[str, int]) -> dict[str, float]:
+    """Each error's count over its denominator (see DENOMINATORS; otherwise all records)."""
+    rates = {}
+    for key, value in counts.items():
+        if key == "records" or key.endswith("_held") or key in ("hyphenated_surnames", "dob_swappable"):
+            continue
+        rates[key] = round(value / max(counts.get(DENOMINATORS.get(key, "records"), 0), 1), 6)
+    return dict(sorted(rates.items()))
 
 
 def _effects_info(config: SynthConfig, removed: dict[str, int]) -> dict[str, Any]:
