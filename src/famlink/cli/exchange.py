@@ -86,7 +86,8 @@ def package_inspect(
     header = inspect_package(file)
     manifest = header.manifest
     if as_json:
-        out_console.print_json(json.dumps({**manifest.model_dump(), "signed": header.signature is not None}))
+        shown = {**manifest.model_dump(), "signed": header.signature is not None}
+        out_console.print_json(json.dumps({**shown, "payload_offset": header.header_bytes}))
         return
     out_console.print(f"package   {manifest.package_id}", markup=False)
     out_console.print(f"from      {manifest.sender}  to  {manifest.recipient}", markup=False)
@@ -96,7 +97,8 @@ def package_inspect(
     out_console.print(
         f"signed    {'yes (not yet verified: opening checks it)' if header.signature else 'NO'}"
     )
-    out_console.print(f"payload   {manifest.payload_bytes} bytes, sha256 {manifest.payload_sha256}")
+    out_console.print(f"payload   {manifest.payload_bytes} bytes of age from byte {header.header_bytes + 1}")
+    out_console.print(f"          sha256 {manifest.payload_sha256}")
     for name, entry in manifest.tables.items():
         out_console.print(f"  {name}: {entry.rows} rows; columns {', '.join(entry.columns)}", markup=False)
 
