@@ -8,8 +8,9 @@ only known to be non-negative. Minimising and maximising each suppressed cell su
 table alone, by subtraction or by any cleverer combination. famlink uses the result both to choose
 complementary suppressions and, in tests, to prove that no suppressed small count can be recovered.
 
-The LP ignores integrality, so its interval can only be wider than the integer one by less than one
-unit at each end; the protection tests allow for that by demanding margins of whole units.
+The LP ignores integrality, but for a two-way table with its margins the constraint matrix is that of
+a network (totally unimodular), so with whole-number bounds every extreme point is whole: the LP
+interval is exactly the interval of whole counts a reader could derive.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ heuristic those tools also offer, closed by an exact check:
    (which the margin gives away) is not itself a small count; the smallest eligible cell is added
    until nothing changes (a fixed point);
 2. an LP (`intervals.attacker_intervals`) then bounds each suppressed cell from everything published;
-   for each cell still too well pinned down, the smallest eligible cell in its row or column is added
+   for the first cell still too well pinned down, the smallest eligible cell in its row or column is
+   added (one at a time, which hides fewer cells than adding one per failing cell)
    and step 1 runs again. Suppression only grows, so the loop ends.
 """
 
@@ -60,7 +61,7 @@ def complete_suppression(
         failing, intervals = failures(suppressed)
         if not failing:
             return suppressed, intervals
-        added = _add_complements(values, suppressed, eligible, failing)
+        added = _add_complements(values, suppressed, eligible, failing[:1])
         if not added:
             raise DisclosureError(
                 "no pattern of suppression protects this table (every eligible cell is already hidden)",
