@@ -49,15 +49,17 @@ NAMES = [
     # recorded first name, surname -> first_name_std, surname_std, surname_parts
     ("Bill", "O'Brien", "BILL", "OBRIEN", ["OBRIEN"]),
     ("bill", "OBRIEN", "BILL", "OBRIEN", ["OBRIEN"]),
-    ("Zoë", "Smith-Jones", "ZOE", "SMITHJONES", ["SMITH", "JONES"]),
-    ("Chloé", "Smith Jones", "CHLOE", "SMITHJONES", ["SMITH", "JONES"]),
+    ("Zoë", "Smith-Jones", "ZOE", "SMITHJONES", ["SMITH", "JONES", "SMITHJONES"]),
+    ("Chloé", "Smith Jones", "CHLOE", "SMITHJONES", ["SMITH", "JONES", "SMITHJONES"]),
     ("Mary-Jane", "SMITHJONES", "MARYJANE", "SMITHJONES", ["SMITHJONES"]),
-    ("Siobhán", "Ó Ceallaigh", "SIOBHAN", "OCEALLAIGH", ["CEALLAIGH"]),
-    ("Łukasz", "Nowak-Wójcik", "LUKASZ", "NOWAKWOJCIK", ["NOWAK", "WOJCIK"]),
+    ("Siobhán", "Ó Ceallaigh", "SIOBHAN", "OCEALLAIGH", ["CEALLAIGH", "OCEALLAIGH"]),
+    ("Łukasz", "Nowak-Wójcik", "LUKASZ", "NOWAKWOJCIK", ["NOWAK", "WOJCIK", "NOWAKWOJCIK"]),
     ("Søren", "Müller", "SOREN", "MULLER", ["MULLER"]),
     ("  Jo ", "D’Souza", "JO", "DSOUZA", ["DSOUZA"]),
-    ("Anne-Marie", "St. John-Smith", "ANNEMARIE", "STJOHNSMITH", ["ST", "JOHN", "SMITH"]),
+    ("Anne-Marie", "St. John-Smith", "ANNEMARIE", "STJOHNSMITH", ["JOHN", "SMITH", "STJOHNSMITH"]),
     ("Æthelred", "Straße", "AETHELRED", "STRASSE", ["STRASSE"]),
+    ("Ali", "Al-Hassan", "ALI", "ALHASSAN", ["HASSAN", "ALHASSAN"]),  # AL is a particle, not a part
+    ("Jan", "van der Berg", "JAN", "VANDERBERG", ["BERG", "VANDERBERG"]),
     ("...", "-", None, None, None),
 ]
 

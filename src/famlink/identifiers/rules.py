@@ -65,6 +65,12 @@ MONTH_ABBREVIATIONS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "
 DOB_MONTH_NAME_PATTERN = f"([0-9]{{1,2}})[-/. ]*({MONTH_WORDS})[-/., ]*([0-9]{{4}}|[0-9]{{2}})"
 """07-MAR-1984 (Oracle), 07MAR1984 (SAS), 7 March 1984, 7 Mar 84."""
 
+SURNAME_PARTICLES = (
+    "AL", "EL", "BIN", "BINT", "DA", "DAS", "DE", "DEL", "DELLA", "DEN", "DER", "DI", "DOS", "DU",
+    "LA", "LE", "MAC", "MC", "ST", "SAINT", "TER", "VAN", "VON",
+)  # fmt: skip
+"""Words that are not a surname on their own: VAN DER BERG and VAN DIJK share no surname part."""
+
 SEX_MALE = ("M", "MALE", "MAN", "BOY", "1")
 SEX_FEMALE = ("F", "FEMALE", "WOMAN", "GIRL", "2")
 """1 and 2 are the NHS and ONS codes for male and female; anything else (U, 9, X, blank) is unknown."""

@@ -116,7 +116,10 @@ def _macros() -> dict[str, str]:
         "famlink_name_words(b)": (
             "nullif(trim(regexp_replace(replace(b, '-', ''), '[^A-Z]+', ' ', 'g')), '')"
         ),
-        "famlink_name_parts(b)": "list_filter(string_split_regex(b, '[^A-Z]+'), lambda p: length(p) >= 2)",
+        "famlink_name_parts(b)": (
+            "list_filter(string_split_regex(b, '[^A-Z]+'), "
+            f"lambda p: length(p) >= 2 AND p NOT IN ({_in_list(rules.SURNAME_PARTICLES)}))"
+        ),
         "famlink_address(b)": "nullif(trim(regexp_replace(b, '[^A-Z0-9]+', ' ', 'g')), '')",
         "famlink_sex(raw)": (
             f"CASE WHEN upper(trim(CAST(raw AS VARCHAR))) IN ({_in_list(rules.SEX_MALE)}) THEN 'M' "

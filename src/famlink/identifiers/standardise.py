@@ -215,8 +215,9 @@ def _person_outputs() -> list[str]:
         "__fl_first AS first_name_std",
         "famlink_name_words(__fl_b_middle_names) AS middle_names_std",
         "__fl_surname AS surname_std",
-        "CASE WHEN __fl_surname IS NULL THEN NULL WHEN len(__fl_parts) = 0 THEN [__fl_surname] "
-        "ELSE __fl_parts END AS surname_parts",
+        "CASE WHEN __fl_surname IS NULL THEN NULL "
+        "WHEN list_contains(__fl_parts, __fl_surname) THEN __fl_parts "
+        "ELSE list_append(__fl_parts, __fl_surname) END AS surname_parts",
         f"coalesce({NICKNAME_TABLE}.formal, __fl_first) AS first_name_formal",
         "__fl_sex AS sex_std",
         "__fl_dob AS dob",
