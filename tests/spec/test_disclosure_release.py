@@ -119,3 +119,27 @@ def test_an_override_must_name_a_real_output_and_rule() -> None:
         release.override("nope", "residual degrees of freedom", reason="x", by="y")
     with pytest.raises(ConfigError):
         release.override("m", "no such rule", reason="x", by="y")
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "text"),
+    [
+        (47, 100, "45%"),  # from the rounded counts 45 of 100, not the exact 47%
+        (3, 100, "[c]"),  # too few with the outcome
+        (95, 100, "[c]"),  # too few without it: 5 families did not
+        (12, 14, "[c]"),
+        (0, 60, "[c]"),  # zeros are disclosive by default
+    ],
+)
+def test_a_share_quoted_in_prose_is_checked_on_both_sides_and_computed_from_rounded_counts(
+    numerator: int, denominator: int, text: str
+) -> None:
+    release = Release("prose")
+    figure = release.add_proportion(numerator, denominator, name="reduced offending")
+    assert figure.text == text
+    assert release.log.entries[0].kind == "proportion"
+
+
+def test_a_zero_share_is_printed_when_zeros_are_safe() -> None:
+    figure = Release("prose", DisclosureRules(zeros_are_disclosive=False)).add_proportion(0, 60, name="none")
+    assert figure.text == "0%"

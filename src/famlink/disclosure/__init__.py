@@ -14,6 +14,7 @@ from famlink.disclosure.models import ModelCheck, check_model
 from famlink.disclosure.release import Release, differencing_conflicts
 from famlink.disclosure.results import SUPPRESSED_MARK, ProtectedTable, RuleResult
 from famlink.disclosure.rules import DisclosureRules
+from famlink.disclosure.statements import ProtectedProportion, protect_proportion
 
 __all__ = [
     "SUPPRESSED_MARK",
@@ -23,6 +24,7 @@ __all__ = [
     "ModelCheck",
     "OutputLog",
     "Override",
+    "ProtectedProportion",
     "ProtectedTable",
     "Release",
     "RuleResult",
@@ -32,5 +34,6 @@ __all__ = [
     "differencing_conflicts",
     "protect_counts",
     "protect_frequency_table",
+    "protect_proportion",
     "round_to_base",
 ]

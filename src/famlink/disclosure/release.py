@@ -26,10 +26,11 @@ from famlink.disclosure.magnitude import check_magnitude_table
 from famlink.disclosure.models import ModelCheck, check_model
 from famlink.disclosure.results import ProtectedTable, RuleResult
 from famlink.disclosure.rules import DisclosureRules
+from famlink.disclosure.statements import ProtectedProportion, protect_proportion
 from famlink.disclosure.suppression import Cell
 from famlink.errors import ConfigError, DisclosureError
 
-Output = ProtectedTable | ModelCheck
+Output = ProtectedTable | ModelCheck | ProtectedProportion
 
 
 class Release:
@@ -90,6 +91,12 @@ class Release:
         check = check_model(result, rules=self.rules, name=name, **counts)
         self._store(check)
         return check
+
+    def add_proportion(self, numerator: int, denominator: int, *, name: str) -> ProtectedProportion:
+        """Check a share quoted in prose ("x% of families ..."); print its `.text`."""
+        figure = protect_proportion(numerator, denominator, self.rules, name=name)
+        self._store(figure)
+        return figure
 
     def override(self, output: str, rule: str, *, reason: str, by: str) -> Override:
         """Record a checker's decision to release despite a failed rule; reason and name are required."""
