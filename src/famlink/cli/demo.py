@@ -1,9 +1,31 @@
-"""`famlink demo`: the whole study on the synthetic default."""
+"""`famlink demo`: the whole study on the synthetic default, as `make demo` runs it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from famlink.console import err_console, out_console
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to `app` (none yet: the work is tracked in an issue)."""
+    """Add `famlink demo` to `app`."""
+    app.command("demo")(demo)
+
+
+def demo(
+    out: Path = typer.Option(
+        Path("demo-out"), "--out", help="Folder for the world, the stores and the report."
+    ),
+    families: int = typer.Option(2000, "--families", help="Programme (assessed) families in the world."),
+    councils: int = typer.Option(4, "--councils", help="Number of councils."),
+    seed: int = typer.Option(1, "--seed", help="Seed for the world and every random step."),
+) -> None:
+    """Generate the synthetic world (reused if already there with the same settings) and run the study."""
+    from famlink.demo import run_demo
+
+    result = run_demo(out, families=families, councils=councils, seed=seed)
+    out_console.print(result.world_summary, markup=False)
+    for line in result.closing_lines:
+        err_console.print(line)
