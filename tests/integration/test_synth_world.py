@@ -9,6 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from famlink.contracts.person import PERSON_COLUMNS
+from tests.synth_checks import nhs_ok, nino_ok, postcode_ok, upn_ok
 
 COUNCIL_FILES = ["case_list.parquet", "objections.parquet"] + [
     f"local/{name}.parquet"
@@ -86,3 +87,133 @@ def test_every_source_record_maps_to_exactly_one_truth_person(small_world: Path)
         assert unmapped == [(0,)] and same_size == [(True,)], source
     clash = con.execute(f"select count(*) from {records} r join {persons} p on r.record_id = p.person_id")
     assert clash.fetchall() == [(0,)]
+
+
+def _values(con: duckdb.DuckDBPyConnection, path: Path, column: str) -> list[str]:
+    return [r[0] for r in con.execute(f"select {column} from '{path}' where {column} is not null").fetchall()]
+
+
+def test_all_identifiers_pass_their_format_checks(small_world: Path) -> None:
+    con = duckdb.connect()
+    truth = small_world / "truth" / "persons.parquet"
+    nhs = _values(con, truth, "nhs_number")
+    assert nhs and all(n.startswith("999") and nhs_ok(n) for n in nhs)
+    assert all(nino_ok(n) for n in _values(con, truth, "nino"))
+    assert all(upn_ok(u) for u in _values(con, truth, "upn"))
+    assert all(postcode_ok(p) for p in _values(con, truth, "postcode"))
+    for path in (
+        small_world / "councils" / "LA01" / "case_list.parquet",
+        small_world / "councils" / "LA02" / "local" / "people.parquet",
+        small_world / "departments" / "dwp" / "people.parquet",
+        small_world / "departments" / "moj" / "people.parquet",
+    ):
+        assert all(postcode_ok(p) for p in _values(con, path, "postcode")), path
+        assert all(nhs_ok(n) for n in _values(con, path, "nhs_number")), path
+        assert all(nino_ok(n) for n in _values(con, path, "nino")), path
+    las = {"LA01": "201", "LA02": "204"}
+    for council, la in las.items():
+        upns = _values(con, small_world / "councils" / council / "case_list.parquet", "upn")
+        assert upns and all(upn_ok(u) for u in upns)
+        assert sum(u[1:4] == la for u in upns) > 0.95 * len(upns)
+
+
+def test_nino_only_for_adults_by_2022_and_upn_only_for_school_age_children(small_world: Path) -> None:
+    con = duckdb.connect()
+    truth = f"'{small_world}/truth/persons.parquet'"
+    young_with_nino = con.execute(
+        f"select count(*) from {truth} where nino is not null and date_of_birth > '2006-12-31'"
+    )
+    assert young_with_nino.fetchall() == [(0,)]
+    old_with_upn = con.execute(
+        f"select count(*) from {truth} where upn is not null and date_of_birth < '1995-09-01'"
+    )
+    assert old_with_upn.fetchall() == [(0,)]
+
+
+def test_siblings_twins_juniors_and_step_children_exist_and_are_marked(small_world: Path) -> None:
+    con = duckdb.connect()
+    truth = f"'{small_world}/truth/persons.parquet'"
+    twins = con.execute(
+        f"select count(*), count(*) filter (where a.family_id = b.family_id "
+        f"and a.date_of_birth = b.date_of_birth and a.surname = b.surname), "
+        f"(select count(*) from {truth} where role = 'child') "
+        f"from {truth} a join {truth} b on a.twin_of = b.person_id"
+    ).fetchall()[0]
+    assert twins[0] > 0 and twins[0] == twins[1]
+    assert 0.015 < 2 * twins[0] / twins[2] < 0.06
+    juniors = con.execute(
+        f"select count(*), count(*) filter (where a.first_name = b.first_name and b.role = 'parent' "
+        f"and a.family_id = b.family_id and a.sex = b.sex) "
+        f"from {truth} a join {truth} b on a.junior_of = b.person_id"
+    ).fetchall()[0]
+    assert juniors[0] > 0 and juniors[0] == juniors[1]
+    siblings = con.execute(
+        f"select count(*) from "
+        f"(select family_id from {truth} where role = 'child' group by 1 having count(*) > 1)"
+    ).fetchall()[0][0]
+    other_surname = con.execute(
+        f"select count(distinct c.family_id) from {truth} c join {truth} p using (family_id) "
+        f"where c.role = 'child' and p.role = 'parent' and c.surname <> p.surname"
+    ).fetchall()[0][0]
+    assert siblings > 50 and other_surname > 20
+
+
+def test_programme_families_are_larger_and_the_statuses_follow_the_settings(small_world: Path) -> None:
+    con = duckdb.connect()
+    families = f"'{small_world}/truth/families.parquet'"
+    prog, background = con.execute(
+        f"select avg((children >= 3)::int) filter (where programme), avg((children >= 3)::int) "
+        f"filter (where not programme) from {families}"
+    ).fetchall()[0]
+    assert 0.3 < prog < 0.5 and background < prog
+    rows = dict(
+        con.execute(
+            f"select status, count(*) from {families} where programme and eligible group by 1"
+        ).fetchall()
+    )
+    eligible = sum(rows.values())
+    assert abs(rows["joined"] / eligible - 0.6) < 0.01 and abs(rows["waiting"] / eligible - 0.2) < 0.01
+    bad = con.execute(
+        f"select count(*) from {families} where programme and (eligible <> (problems_at_assessment >= 2) "
+        f"or (status = 'waiting') <> (waiting_list_date is not null) "
+        f"or (status = 'never') <> (start_date is null) "
+        f"or start_date <= assessed_date or start_date < '2015-01-01')"
+    ).fetchall()
+    assert bad == [(0,)]
+
+
+def test_realised_error_rates_fall_within_the_configured_ranges(small_world: Path) -> None:
+    info = json.loads((small_world / "world.json").read_text())
+    counts, configured = info["realised_error_counts"], info["error_rates"]
+    checks = {
+        "dob_missing": ("dob_missing", "records"),
+        "postcode_missing": ("postcode_missing", "records"),
+        "nhs_missing": ("nhs_number_missing", "nhs_number_held"),
+        "nino_missing": ("nino_missing", "nino_held"),
+        "upn_missing": ("upn_missing", "upn_held"),
+        "name_typo": ("first_name_typo", "records"),
+        "nickname": ("nickname", "records"),
+    }
+    for source, source_counts in counts.items():
+        for setting, (count_key, denominator_key) in checks.items():
+            n, rate = source_counts.get(denominator_key, 0), configured[source][setting]
+            if n == 0:
+                continue
+            expected, spread = n * rate, 4 * (n * rate * (1 - rate)) ** 0.5 + 2
+            assert abs(source_counts[count_key] - expected) <= spread, (source, setting)
+    assert counts["dwp"]["nickname"] == 0 and counts["dfe"]["nickname"] == 0
+    assert counts["case_list"]["nickname"] > 0 and counts["moj"]["nickname"] > 0
+
+
+def test_recorded_values_differ_from_the_truth_at_about_the_configured_rates(small_world: Path) -> None:
+    con = duckdb.connect()
+    dob_differs, nino_missing, total = con.execute(
+        f"select count(*) filter "
+        f"(where d.date_of_birth is distinct from strftime(p.date_of_birth, '%Y-%m-%d')), "
+        f"count(*) filter (where d.nino is null), count(*) "
+        f"from '{small_world}/departments/dwp/people.parquet' d "
+        f"join '{small_world}/truth/records.parquet' r on r.source = 'dwp' and r.record_id = d.record_id "
+        f"join '{small_world}/truth/persons.parquet' p on p.person_id = r.person_id"
+    ).fetchall()[0]
+    assert 0 < dob_differs < 0.02 * total
+    assert 0.01 * total < nino_missing < 0.06 * total
