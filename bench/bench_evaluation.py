@@ -207,13 +207,142 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return summary
 
 
+def synthetic_research_dataset(people: int, seed: int) -> tuple[pa.Table, dict[str, pa.Table]]:
+    """A spec-C-shaped cohort and outcome tables of about `people` people, for timing at scale."""
+    rng = np.random.default_rng(seed)
+    families = max(people // 3, 10)
+    size = rng.integers(1, 6, families)
+    family = np.repeat(np.arange(families), size)[:people]
+    n = len(family)
+    age = np.where(rng.random(n) < 0.4, rng.integers(19, 60, n), rng.integers(0, 18, n))
+    start = np.datetime64("2016-01-01") + rng.integers(0, 730, families)[family]
+    group = np.asarray(["programme", "later", "never"])[rng.choice(3, families, p=[0.5, 0.3, 0.2])][family]
+    cohort = pa.table(
+        {
+            "person_id": np.arange(n),
+            "family_id": family,
+            "council": np.asarray([f"LA{c:02d}" for c in range(1, 21)])[rng.integers(0, 20, families)][
+                family
+            ],
+            "group": group,
+            "start_date": pa.array(start.astype("datetime64[D]"), pa.date32()),
+            "role": np.where(age >= 18, "parent", "child"),
+            "sex": np.where(rng.random(n) < 0.5, "F", "M"),
+            "age_at_start": age,
+            "problems_met": rng.integers(2, 7, families)[family],
+        }
+    )
+
+    def dates(rows: int) -> pa.Array:
+        days = np.datetime64("2014-06-01") + rng.integers(0, 1800, rows)
+        return pa.array(days.astype("datetime64[D]"), pa.date32())
+
+    def owners(rows: int) -> np.ndarray:
+        return np.asarray(rng.integers(0, n, rows))
+
+    events = n // 2
+    moj = pa.table(
+        {
+            "person_id": owners(events),
+            "date": dates(events),
+            "event": rng.choice(
+                ["offence", "caution", "conviction", "custody"], events, p=[0.5, 0.2, 0.25, 0.05]
+            ),
+            "juvenile": rng.random(events) < 0.3,
+        }
+    )
+    spells = n // 2
+    benefit = pa.table(
+        {
+            "person_id": owners(spells),
+            "benefit": rng.choice(["JSA", "ESA", "IS", "UC"], spells),
+            "start_date": dates(spells),
+            "end_date": dates(spells),
+        }
+    )
+    employment = pa.table(
+        {"person_id": owners(spells), "start_date": dates(spells), "end_date": dates(spells)}
+    )
+    children = np.flatnonzero((age >= 4) & (age < 16))
+    terms = np.repeat(children, 12)
+    term_start = np.tile(np.datetime64("2014-09-01") + np.arange(12) * 121, len(children))
+    attendance = pa.table(
+        {
+            "person_id": terms,
+            "term_start": pa.array(term_start.astype("datetime64[D]"), pa.date32()),
+            "sessions_possible": np.full(len(terms), 120),
+            "sessions_missed": rng.integers(0, 30, len(terms)),
+        }
+    )
+    few = n // 20
+    exclusions = pa.table(
+        {"person_id": owners(few), "date": dates(few), "kind": rng.choice(["fixed", "permanent"], few)}
+    )
+    cin = pa.table(
+        {
+            "person_id": owners(few),
+            "episode": rng.choice(["cin", "cpp", "lac"], few),
+            "start_date": dates(few),
+            "end_date": dates(few),
+        }
+    )
+    sources = {
+        "moj_events": moj,
+        "dwp_benefit_spells": benefit,
+        "dwp_employment_spells": employment,
+        "dfe_attendance": attendance,
+        "dfe_exclusions": exclusions,
+        "dfe_children_in_need": cin,
+    }
+    return cohort, sources
+
+
+def time_at_scale(people: int, bootstrap: int, seed: int = 0) -> dict[str, Any]:
+    """Seconds for outcomes and for the default study evaluation (programme vs later) at this size."""
+    from famlink.evaluation.outcomes import person_outcomes
+    from famlink.evaluation.study import evaluate_study
+
+    cohort, sources = synthetic_research_dataset(people, seed)
+    started = time.perf_counter()
+    wide = person_outcomes(cohort, sources)
+    outcomes_seconds = time.perf_counter() - started
+    settings = EvaluationSettings(bootstrap=bootstrap, seed=seed)
+    started = time.perf_counter()
+    results = evaluate_study(wide, comparisons=("later",), settings=settings)
+    evaluation_seconds = time.perf_counter() - started
+    estimates = len(results["later"].estimates)
+    return {
+        "people": cohort.num_rows,
+        "event_rows": sum(t.num_rows for t in sources.values()),
+        "outcome_columns": estimates,
+        "method": settings.method,
+        "se": settings.se,
+        "bootstrap_replicates": bootstrap,
+        "outcomes_seconds": round(outcomes_seconds, 1),
+        "evaluation_seconds": round(evaluation_seconds, 1),
+        "evaluation_seconds_per_replicate": round(evaluation_seconds / max(bootstrap, 1), 2),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50)
     parser.add_argument("--families", type=int, default=2500)
     parser.add_argument("--bootstrap", type=int, default=100)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--scale", type=int, default=0, help="time the default run at this many people")
     args = parser.parse_args(argv)
+    if args.scale:
+        timing = {
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": _machine(),
+            "note": "shared 2-core machine; other engineers' work may have been running",
+            **time_at_scale(args.scale, args.bootstrap),
+        }
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "bench_evaluation.scale.json").write_text(json.dumps(timing, indent=2))
+        print(json.dumps(timing, indent=2))
+        return
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for seed in range(args.seeds):
@@ -225,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     summary = summarise(rows)
     meta = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''} cpus={_cpus()}",
+        "machine": _machine(),
         "note": "shared 2-core machine; other engineers' work may have been running",
         "seeds": args.seeds,
         "families_per_seed": args.families,
@@ -256,10 +385,10 @@ def render_markdown(meta: dict[str, Any], summary: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cpus() -> int:
+def _machine() -> str:
     import os
 
-    return os.cpu_count() or 0
+    return f"{platform.node()} {platform.machine()} cpus={os.cpu_count()} python={platform.python_version()}"
 
 
 if __name__ == "__main__":

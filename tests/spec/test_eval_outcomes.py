@@ -147,7 +147,9 @@ def test_windows_after_the_end_of_observation_are_null() -> None:
 
 def test_family_outcome_is_any_eligible_member() -> None:
     people = cohort(ADULT, ("b", "f1", D(2016, 1, 31), 40), ("z", "f2", D(2016, 1, 31), 30))
-    out = family_outcomes(person_outcomes(people, {"moj_events": moj(("b", D(2016, 2, 1), "offence", False))}))
+    out = family_outcomes(
+        person_outcomes(people, {"moj_events": moj(("b", D(2016, 2, 1), "offence", False))})
+    )
     rows = {r["family_id"]: r for r in out.to_pylist()}
     assert (rows["f1"]["offence_m0_6"], rows["f2"]["offence_m0_6"]) == (1, 0)
     assert rows["f1"]["members"] == 2
