@@ -110,3 +110,22 @@ def _write(council_dir: Path, people: dict[str, list[object]],
         local / "school.parquet",
     )  # fmt: skip
     return council_dir
+
+
+def write_local(
+    root: Path,
+    people: list[dict[str, object]],
+    events: dict[str, list[tuple[str, date, str]]] | None = None,
+    school: list[tuple[str, date, int, int, int]] | None = None,
+) -> Path:
+    """Write hand-made spec A tables (people rows as dicts; events per table as (ref, date, kind))."""
+    columns = ("record_id", "first_name", "surname", "sex", "date_of_birth", "family_ref", "ethnicity",
+               "disability", "imd_decile")  # fmt: skip
+    defaults = {"first_name": "Sam", "surname": "Test", "sex": "F", "ethnicity": "White",
+                "disability": False, "imd_decile": 5}  # fmt: skip
+    table: dict[str, list[object]] = {c: [] for c in columns}
+    for row in people:
+        for column in columns:
+            table[column].append(row.get(column, defaults.get(column)))
+    all_events = {name: [] for name in EVENT_TABLES} | dict(events or {})
+    return _write(root, table, all_events, list(school or []))

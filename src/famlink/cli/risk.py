@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from famlink.console import out_console
-from famlink.risk import Actor, RiskSettings, RiskStore, decide, list_queue, report, score, train
+from famlink.risk.settings import RiskSettings
+from famlink.risk.store import Actor, RiskStore
 
 COUNCIL = typer.Option(
     ..., "--council", help="The council folder (WORLD/councils/LA01) or its local/ folder."
@@ -40,6 +41,8 @@ def train_command(
     purpose: str | None = PURPOSE,
 ) -> None:
     """Train and calibrate both models on earlier dates and evaluate them on later ones."""
+    from famlink.risk.service import train
+
     actor = Actor.resolve(operator, purpose)
     evaluation = train(council, RiskStore.open(store), _settings(settings_file, capacity, bootstrap), actor)
     table = Table("scorer", "ROC AUC", "avg precision", "Brier", "precision@cap", "recall@cap")
@@ -63,6 +66,8 @@ def score_command(
     purpose: str | None = PURPOSE,
 ) -> None:
     """Score children at a reference date; the top flags go to the review queue (nothing else happens)."""
+    from famlink.risk.service import score
+
     actor = Actor.resolve(operator, purpose)
     try:
         ref = date.fromisoformat(on) if on else None
@@ -89,6 +94,8 @@ def review_command(
     purpose: str | None = PURPOSE,
 ) -> None:
     """List the review queue, or record a practitioner's decision on one flag."""
+    from famlink.risk.service import decide, list_queue
+
     actor = Actor.resolve(operator, purpose)
     risk_store = RiskStore.open(store)
     if item or decision:
@@ -109,6 +116,8 @@ def report_command(
     store: Path = STORE, operator: str | None = OPERATOR, purpose: str | None = PURPOSE
 ) -> None:
     """Check the stop rules and write the HTML report, model card and transparency record."""
+    from famlink.risk.service import report
+
     result = report(RiskStore.open(store), Actor.resolve(operator, purpose))
     for status in result.stop_rules:
         out_console.print(f"[{status.status}] {status.rule}: {status.measured}", markup=False)

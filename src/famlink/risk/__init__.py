@@ -12,21 +12,30 @@ Public API (the CLI calls these; see docs/how-to/run-the-risk-model.md):
 - `ReviewQueue`, `action_for(queue, decision)`: the only way from a flag to an action.
 """
 
-from famlink.risk.queue import DECISIONS, ReviewQueue, action_for
-from famlink.risk.service import decide, list_queue, report, score, train
-from famlink.risk.settings import RiskSettings
-from famlink.risk.store import Actor, RiskStore
+from __future__ import annotations
 
-__all__ = [
-    "DECISIONS",
-    "Actor",
-    "ReviewQueue",
-    "RiskSettings",
-    "RiskStore",
-    "action_for",
-    "decide",
-    "list_queue",
-    "report",
-    "score",
-    "train",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "DECISIONS": "famlink.risk.queue",
+    "ReviewQueue": "famlink.risk.queue",
+    "action_for": "famlink.risk.queue",
+    "decide": "famlink.risk.service",
+    "list_queue": "famlink.risk.service",
+    "report": "famlink.risk.service",
+    "score": "famlink.risk.service",
+    "train": "famlink.risk.service",
+    "RiskSettings": "famlink.risk.settings",
+    "Actor": "famlink.risk.store",
+    "RiskStore": "famlink.risk.store",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    """Import lazily: scikit-learn, fairlearn and matplotlib are slow to load, and every `famlink`
+    command imports the CLI module that refers to this package."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'famlink.risk' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
