@@ -23,7 +23,10 @@ SCORED_COLUMNS = (
     "match_weight",
     "match_probability",
     "gamma_first_name",
+    "gamma_surname",
     "gamma_date_of_birth",
+    "gamma_postcode",
+    "gamma_address",
     "gamma_national_id",
 )
 

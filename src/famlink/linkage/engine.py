@@ -21,8 +21,14 @@ from famlink.linkage.backend import Backend
 from famlink.linkage.options import LinkOptions
 from famlink.linkage.splink_pass import TrainedModel
 
-HOUSEHOLD_GUARD = "((gamma_first_name = 0 OR gamma_date_of_birth = 0) AND gamma_national_id <> 1)"
-"""Comparison level 0 is the 'else' level: a clear disagreement, not a typo or a nickname."""
+HOUSEHOLD_GUARD = """(
+    {enabled} AND gamma_national_id < 1
+    AND (gamma_first_name = 0 OR gamma_date_of_birth = 0)
+    AND gamma_surname >= 2 AND (gamma_postcode = 3 OR gamma_address >= 1)
+)"""
+"""Same surname and home, but first names or dates of birth clearly differ (level 0 is the 'else'
+level: not a typo, nickname or transposition) and no identifier vouches for the pair: the profile
+of a sibling, twin or junior, not of the same person."""
 
 
 def remaining_records(
@@ -33,7 +39,9 @@ def remaining_records(
     con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM {people} {where if exclude else ''}")
 
 
-def orient_scored_pairs(con: duckdb.DuckDBPyConnection, scored: str, *, dedupe: bool) -> None:
+def orient_scored_pairs(
+    con: duckdb.DuckDBPyConnection, scored: str, *, dedupe: bool, household_guard: bool
+) -> None:
     """`prob_pairs(left_id, right_id, ...)`: Splink's pairs with the left file's record on the left."""
     swap = "false" if dedupe else f"source_dataset_l = '{splink_pass.RIGHT_NAME}'"
     con.execute(
@@ -42,7 +50,7 @@ def orient_scored_pairs(con: duckdb.DuckDBPyConnection, scored: str, *, dedupe: 
         SELECT CASE WHEN {swap} THEN record_id_r ELSE record_id_l END AS left_id,
                CASE WHEN {swap} THEN record_id_l ELSE record_id_r END AS right_id,
                match_weight, match_probability,
-               {HOUSEHOLD_GUARD} AS household_conflict
+               {HOUSEHOLD_GUARD.format(enabled=str(household_guard).lower())} AS household_conflict
         FROM {scored}
         """
     )
@@ -98,10 +106,10 @@ def assign(con: duckdb.DuckDBPyConnection, options: LinkOptions) -> None:
 
 
 def train_or_load(
-    backend: Backend, tables: list[str], options: LinkOptions, trained: TrainedModel | None
+    con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOptions, trained: TrainedModel | None
 ) -> TrainedModel:
     """The given model, or a freshly trained one."""
-    return trained if trained is not None else splink_pass.train(backend, tables, options)
+    return trained if trained is not None else splink_pass.train(con, tables, options)
 
 
 def score(
@@ -122,5 +130,5 @@ def score(
         )
         return
     splink_pass.predict(backend, tables, trained, options.review_low, "_scored")
-    orient_scored_pairs(con, "_scored", dedupe=dedupe)
+    orient_scored_pairs(con, "_scored", dedupe=dedupe, household_guard=options.household_guard)
     con.execute("DROP TABLE _scored")

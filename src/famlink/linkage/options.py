@@ -34,7 +34,10 @@ class LinkOptions:
     column_map: renames applied to input columns before anything else (SRC -> person-schema DEST).
     u_sample_pairs: random record pairs drawn to estimate how often non-matches agree by chance.
     impossible_dates: 'refuse' (default) stops on a date of birth that cannot be a date, naming its
-        row; 'ignore' treats it as missing (for corpora such as FEBRL that corrupt dates on purpose).
+        row; 'ignore' keeps it as recorded digits (for corpora such as FEBRL that corrupt dates).
+    household_guard: send same-household pairs whose first names or dates of birth clearly differ to
+        review instead of the links (siblings, twins, juniors). Only for data with no households
+        (FEBRL) is switching it off right: there it also holds back true pairs with a replaced name.
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -46,6 +49,7 @@ class LinkOptions:
     column_map: dict[str, str] = field(default_factory=dict)
     u_sample_pairs: int = 2_000_000
     impossible_dates: Literal["refuse", "ignore"] = "refuse"
+    household_guard: bool = True
 
     def __post_init__(self) -> None:
         self._check_probability("threshold", self.threshold, allow_one=True)

@@ -66,12 +66,18 @@ def standardise_side(
     if refuse_bad_dates:
         _refuse_impossible_dates(con, raw, std, source)
     carried = ", r.ethnicity" if "ethnicity" in people.column_names else ""
+    dob_str = "strftime(s.dob, '%Y%m%d')"
+    if not refuse_bad_dates:  # keep an impossible YYYYMMDD as recorded: its digits are still evidence
+        digits = "regexp_replace(coalesce(r.date_of_birth, ''), '[^0-9]', '', 'g')"
+        dob_str = f"coalesce({dob_str}, CASE WHEN length({digits}) = 8 THEN {digits} END)"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {name} AS
         SELECT s.record_id, s.first_name_std, s.first_name_formal, s.middle_names_std, s.surname_std,
-               s.surname_parts, s.sex_std, s.dob, strftime(s.dob, '%Y%m%d') AS dob_str,
-               year(s.dob) AS dob_y, month(s.dob) AS dob_m, day(s.dob) AS dob_d,
+               s.surname_parts, s.sex_std, s.dob, {dob_str} AS dob_str,
+               CAST(substr({dob_str}, 1, 4) AS INTEGER) AS dob_y,
+               CAST(substr({dob_str}, 5, 2) AS INTEGER) AS dob_m,
+               CAST(substr({dob_str}, 7, 2) AS INTEGER) AS dob_d,
                s.postcode_std,
                CASE WHEN s.postcode_valid THEN s.postcode_sector END AS postcode_sector,
                CASE WHEN s.postcode_valid THEN s.postcode_outward END AS postcode_outward,

@@ -1,9 +1,9 @@
 """Train and run the Splink model on DuckDB (or Spark), returning scored pairs as a DuckDB table.
 
 Training, in order, each step seeded or hash-sampled so a run repeats exactly:
-1. the prior (how likely two random records are to match) from deterministic rules;
-2. u probabilities (chance agreement among non-matches) from a seeded random sample of pairs,
-   sized by `LinkOptions.u_sample_pairs` rather than Splink's slow default;
+1. u probabilities (chance agreement among non-matches) from one seeded random sample of pairs
+   scored in a single pass (u_sampling.py), sized by `LinkOptions.u_sample_pairs`;
+2. the prior (how likely two random records are to match) from deterministic rules;
 3. m probabilities by expectation maximisation in two sessions, one blocked on date of birth
    (teaching the name and postcode levels), one on names (teaching date of birth).
 A saved model skips all three.
@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from splink import Linker
+import duckdb
+from splink import Linker, SettingsCreator
 
 from famlink.errors import ConfigError
 from famlink.linkage import model
-from famlink.linkage.backend import Backend
+from famlink.linkage.backend import Backend, DuckDBBackend
 from famlink.linkage.options import LinkOptions
+from famlink.linkage.u_sampling import estimate_u
 
 LEFT_NAME = "df_left"
 RIGHT_NAME = "df_right"
@@ -62,18 +64,28 @@ def _linker(backend: Backend, tables: list[str], settings: dict[str, Any] | Trai
         db_api.register(table, dataset_display_name=name) for table, name in zip(inputs, names, strict=True)
     ]
     chosen = settings.settings if isinstance(settings, TrainedModel) else settings
-    return Linker(registered if len(registered) > 1 else registered[0], chosen, log_level=logging.WARNING)
+    return Linker(registered if len(registered) > 1 else registered[0], chosen, log_level=logging.ERROR)
 
 
-def train(backend: Backend, tables: list[str], options: LinkOptions) -> TrainedModel:
-    """Train a fresh model on `tables` (two for linking, one for deduplication)."""
+def settings_as_dict(link_type: str, dialect: str = "duckdb") -> dict[str, Any]:
+    """famlink's untrained settings as the plain dict Splink saves, in `dialect`'s SQL."""
+    creator = SettingsCreator.from_path_or_dict(model.settings_dict(link_type))
+    settings: dict[str, Any] = creator.get_settings(dialect).as_dict()
+    return settings
+
+
+def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOptions) -> TrainedModel:
+    """Train a fresh model on DuckDB `tables` (two for linking, one for deduplication).
+
+    Training always runs on DuckDB, whatever the engine: it works on samples and blocked subsets
+    that fit one machine, and training once keeps the engines' models identical.
+    """
     link_type = "link_only" if len(tables) == 2 else "dedupe_only"
-    linker = _linker(backend, tables, model.settings_dict(link_type))
+    settings = settings_as_dict(link_type)
+    settings = estimate_u(con, tables, settings, options.u_sample_pairs, options.seed)
+    linker = _linker(DuckDBBackend(con), tables, settings)
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=model.DETERMINISTIC_RECALL
-    )
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=float(options.u_sample_pairs), seed=options.seed, num_chunks=1
     )
     for rule in model.training_blocking_rules():
         linker.training.estimate_parameters_using_expectation_maximisation(
