@@ -60,6 +60,7 @@ class Purpose(_Strict):
     description: str
     legal_bases: tuple[str, ...] = Field(min_length=1)
     notice: str = ""
+    data_subjects: tuple[str, ...] = ()
 
 
 class Flow(_Strict):

@@ -11,6 +11,7 @@ import typer
 from famlink.agreement.enforce import require_in_force
 from famlink.agreement.loader import load_agreement
 from famlink.agreement.public_keys import add_key_to_agreement
+from famlink.agreement.render import render_notice, render_ropa, write_html
 from famlink.agreement.templates import DEMO_AGREEMENT
 from famlink.console import err_console, out_console
 
@@ -68,6 +69,27 @@ def template(out: Path = typer.Argument(..., help="Where to write the demo agree
     err_console.print(
         f"wrote {out}; parties' keys go in {out.parent / 'keys'} via `famlink agreement add-key`"
     )
+
+
+@agreement_app.command("notice")
+def notice(
+    file: Path = typer.Argument(..., help="The agreement (YAML)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the privacy notice (HTML)."),
+    council: str | None = typer.Option(None, "--council", help="Name this council in the notice."),
+) -> None:
+    """Render the privacy notice for families from the agreement (who, what, why, law, how long, rights)."""
+    write_html(out, render_notice(load_agreement(file), council))
+    err_console.print(f"wrote {out}")
+
+
+@agreement_app.command("ropa")
+def ropa(
+    file: Path = typer.Argument(..., help="The agreement (YAML)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the record of processing (HTML)."),
+) -> None:
+    """Render the record of processing activities (UK GDPR Article 30) from the agreement."""
+    write_html(out, render_ropa(load_agreement(file)))
+    err_console.print(f"wrote {out}")
 
 
 def register(app: typer.Typer) -> None:
