@@ -3,7 +3,8 @@
 Why not `estimate_u_using_random_sampling`: it runs a separate cartesian join per comparison and
 took 12 s of a 16 s FEBRL4 run here. This draws one seeded sample of record pairs in DuckDB and
 evaluates Splink's own level conditions (from the settings dict) on them in one query. The sample
-is the same statistical object Splink draws: random pairs, nearly all non-matches. Levels never seen get half a count, so no u is zero.
+is the same statistical object Splink draws: random pairs, nearly all non-matches. Levels never
+seen get half a count, so no u is zero.
 """
 
 from __future__ import annotations
