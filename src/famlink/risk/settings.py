@@ -28,7 +28,7 @@ class RiskSettings:
     lookback_months: int = 24
     """History needed before the first reference date (features look back this far)."""
     test_months: int = 12
-    """The later period held out for testing: the last `test_months` of usable reference dates."""
+    """The later period held out for testing: every month of the last `test_months` usable months."""
     min_age: int = 0
     max_age: int = 17
     calibration_gap_limit: float = 0.02

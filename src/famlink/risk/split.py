@@ -69,8 +69,11 @@ def temporal_split(dates: list[date], settings: RiskSettings) -> TemporalSplit:
             "the data cover too short a period for any reference date",
             fix="the tables must span lookback_months + horizon_months + test_months at least",
         )
-    test_from = add_months(dates[-1], -(settings.test_months - settings.step_months))
-    test = tuple(d for d in dates if d >= test_from)
+    # Test on every month of the last `test_months` (a month is the unit of review capacity); train
+    # on the coarser `step_months` grid.
+    last = dates[-1]
+    test = tuple(add_months(last, -k) for k in reversed(range(settings.test_months)))
+    test = tuple(d for d in test if d >= dates[0])
     train = tuple(d for d in dates if add_months(d, settings.horizon_months) <= test[0])
     if len(train) < 2:
         raise AnalysisError(
