@@ -125,3 +125,11 @@ def test_the_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     generate_world(SynthConfig(families=60, councils=2, seed=12, background_multiplier=1.0), tmp_path / "c")
     third = _digest(tmp_path / "c")
     assert third["councils/LA01/case_list.parquet"] != first["councils/LA01/case_list.parquet"]
+
+
+@pytest.mark.slow
+def test_parallel_generation_gives_the_same_bytes_as_sequential(tmp_path: Path) -> None:
+    config = SynthConfig(families=200, councils=3, seed=5, background_multiplier=1.0)
+    generate_world(config, tmp_path / "one", workers=1)
+    generate_world(config, tmp_path / "two", workers=2)
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "two")

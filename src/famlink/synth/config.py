@@ -8,7 +8,7 @@ evaluation (true effects); `docs/reference/synthetic-world.md` explains each one
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from famlink.errors import ConfigError
@@ -135,11 +135,35 @@ class SynthConfig:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SynthConfig:
-        """Rebuild a config from `world.json`'s `parameters` (so a world can be regenerated)."""
-        fields = dict(data)
-        fields["error_rates"] = {s: ErrorRates(**r) for s, r in data.get("error_rates", {}).items()}
-        return cls(**fields)
+    def from_json(cls, data: dict[str, Any], where: str = "settings") -> SynthConfig:
+        """Build a config from a mapping such as world.json's `parameters` (so a world can be
+        regenerated) or a settings file; error rates and effects may be given in part."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(
+                f"unknown setting(s): {', '.join(unknown)}",
+                where=where,
+                fix=f"use only: {', '.join(sorted(known))}",
+            )
+        values = dict(data)
+        values["effects"] = {**DEFAULT_EFFECTS, **data.get("effects", {})}
+        rates = default_error_rates()
+        for source, overrides in data.get("error_rates", {}).items():
+            base = rates.get(source, ErrorRates())
+            try:
+                rates[source] = replace(base, **overrides)
+            except TypeError as exc:
+                raise ConfigError(
+                    f"unknown error rate name under '{source}'",
+                    where=where,
+                    fix=f"use only: {', '.join(asdict(base))}",
+                ) from exc
+        values["error_rates"] = rates
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise ConfigError("a setting has the wrong type", where=where) from exc
 
 
 def _require(ok: bool, what: str, setting: str) -> None:

@@ -131,14 +131,16 @@ def _local_events(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
         "housing": event_table(
             ref, h.housing.person, h.housing.day, "event", h.housing.names, h.housing.kind
         ),
-        "benefits_debt": event_table(ref, debt_person, debt_day, "event", debt_names, debt_kind),
+        "benefits_debt": event_table(
+            ref, debt_person, debt_day, "event", debt_names, debt_kind, presorted=False
+        ),
         "health": event_table(ref, h.health.person, h.health.day, "flag", h.health.names, h.health.kind),
     }
 
 
 def _school(cw: CouncilWorld, ref: Refs) -> pa.Table:
     att = cw.hist.attendance
-    rows = ref.order(att.person, att.term_start)
+    rows = ref.order(att.person)  # attendance rows come in (person, term) order
     return pa.table(
         {
             "record_id": ref.of(att.person[rows]),

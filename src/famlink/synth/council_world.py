@@ -19,7 +19,7 @@ from famlink.synth.corrupt import CleanRecords
 from famlink.synth.effects import apply_effects
 from famlink.synth.history import History, draw_history
 from famlink.synth.households import Families, People, build_families, build_people
-from famlink.synth.ids import format_nhs, ninos, upns
+from famlink.synth.ids import NINO_PREFIXES, format_nhs, ninos, upns
 from famlink.synth.namebank import name_bank
 from famlink.synth.places import Homes, Streets, address_at, build_homes, build_streets
 from famlink.synth.programme import Objections, Programme, draw_objections, run_programme
@@ -28,13 +28,30 @@ from famlink.synth.text import join, take, where
 NINO_BY = np.datetime64("2006-12-31")
 
 
+PERSON_SPACE, FAMILY_SPACE, DEPARTMENT_SPACE = 10**10, 10**9, 10**9
+
+
 @dataclass
 class Offsets:
-    """Where this council's people and families start in the world's global numbering."""
+    """Where this council's numbering starts in each world-wide id space.
+
+    Each council owns an equal block of every space (people, families, NINOs, department references),
+    so councils can be generated independently, in any order or in parallel, with the same result.
+    """
 
     person: int
     family: int
     nino: int
+    department: int
+
+    @classmethod
+    def for_council(cls, index: int, councils: int) -> Offsets:
+        return cls(
+            person=index * (PERSON_SPACE // councils),
+            family=index * (FAMILY_SPACE // councils),
+            nino=index * (len(NINO_PREFIXES) * 1_000_000 // councils),
+            department=index * (DEPARTMENT_SPACE // councils),
+        )
 
 
 @dataclass

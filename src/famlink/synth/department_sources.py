@@ -14,7 +14,7 @@ import pyarrow as pa
 from famlink.synth.config import SynthConfig
 from famlink.synth.corrupt import corrupt
 from famlink.synth.council_world import CouncilWorld, clean_records, last_day
-from famlink.synth.sink import TableSink
+from famlink.synth.sink import Collector
 from famlink.synth.tables import RecordMap, Refs, person_table
 from famlink.synth.text import dates, take
 
@@ -23,17 +23,12 @@ NEVER = np.datetime64("1900-01-01")
 JUSTICE_KINDS = pa.array(["offence", "caution", "conviction", "custody"])
 
 
-class DepartmentCounters:
-    """Running counts so department references stay unique across councils."""
-
-    def __init__(self) -> None:
-        self.next = {name: 0 for name in PREFIX}
-
-    def refs(self, department: str, rows: np.ndarray, size: int, seed: int) -> Refs:
-        start = self.next[department]
-        self.next[department] = start + len(rows)
-        salt = seed * 13 + sum(map(ord, department))
-        return Refs.scatter(rows, PREFIX[department], np.arange(start, start + len(rows)), 9, salt, size)
+def department_refs(cw: CouncilWorld, department: str, rows: np.ndarray, seed: int) -> Refs:
+    """References for the people a department holds, numbered inside this council's block."""
+    start = cw.offsets.department
+    salt = seed * 13 + sum(map(ord, department))
+    counter = np.arange(start, start + len(rows))
+    return Refs.scatter(rows, PREFIX[department], counter, 9, salt, len(cw.people))
 
 
 def holders(cw: CouncilWorld) -> dict[str, np.ndarray]:
@@ -61,14 +56,14 @@ HOLDS = {"dwp": ("nino",), "moj": ("nino",), "dfe": ("upn",)}
 
 
 def append_departments(
-    cw: CouncilWorld, config: SynthConfig, sink: TableSink, counters: DepartmentCounters, person_ids: pa.Array
+    cw: CouncilWorld, config: SynthConfig, sink: Collector, person_ids: pa.Array
 ) -> tuple[list[RecordMap], dict[str, dict[str, int]]]:
     """Append this council's people and outcomes to departments/*; return record maps and error counts."""
     maps: list[RecordMap] = []
     counts: dict[str, dict[str, int]] = {}
     days = snapshots(cw, cw.stream("snapshot/departments", config.seed))
     for department, held in holders(cw).items():
-        ref = counters.refs(department, held, len(cw.people), config.seed)
+        ref = department_refs(cw, department, held, config.seed)
         rows = held[np.argsort(ref.number[held])]
         clean = clean_records(cw, rows, days[department][rows], HOLDS[department])
         rng = cw.stream(f"errors/{department}", config.seed)
@@ -102,7 +97,7 @@ def _dwp(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
 
 def _moj(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
     j = cw.hist.justice
-    rows = ref.order(j.person, j.day, j.kind)
+    rows = ref.order(j.person)
     events = {
         "record_id": ref.of(j.person[rows]),
         "date": dates(j.day[rows]),
@@ -115,8 +110,8 @@ def _moj(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
 def _dfe(cw: CouncilWorld, ref: Refs) -> dict[str, pa.Table]:
     h = cw.hist
     att, exc, ks, care = h.attendance, h.exclusions, h.attainment, h.care
-    ra = ref.order(att.person, att.academic_year, att.term)
-    rx = ref.order(exc.person, exc.day, exc.kind)
+    ra = ref.order(att.person)  # already in (person, term) order
+    rx = ref.order(exc.person)
     rk = ref.order(ks.person, ks.key_stage)
     rc = ref.order(care.person, care.start, care.kind)
     attendance = {

@@ -50,3 +50,17 @@ class TableSink:
         for writer in self._writers.values():
             writer.close()
         self._writers.clear()
+
+
+class Collector:
+    """Tables for the appended files, gathered by a worker and replayed into the sink in order."""
+
+    def __init__(self) -> None:
+        self.tables: list[tuple[str, pa.Table]] = []
+
+    def append(self, relative: str, table: pa.Table) -> None:
+        self.tables.append((relative, table))
+
+    def replay(self, sink: TableSink) -> None:
+        for relative, table in self.tables:
+            sink.append(relative, table)

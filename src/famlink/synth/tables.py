@@ -56,6 +56,8 @@ class Refs:
     def order(self, person: np.ndarray, *keys: np.ndarray) -> np.ndarray:
         """Positions of the rows whose person has a reference, sorted by reference then `keys`."""
         held = np.flatnonzero(self.number[person] >= 0)
+        if not keys:  # rows already in key order within each person: a stable sort keeps it
+            return held[np.argsort(self.number[person[held]], kind="stable")]
         sort_keys = [np.asarray(k)[held] for k in reversed(keys)] + [self.number[person[held]]]
         return held[np.lexsort(sort_keys)]
 
@@ -70,9 +72,13 @@ def event_table(
     column: str,
     names: tuple[str, ...],
     kind: np.ndarray,
+    presorted: bool = True,
 ) -> pa.Table:
-    """record_id, date, <column> for the events of people this source holds, sorted."""
-    rows = refs.order(person, day, kind)
+    """record_id, date, <column> for the events of people this source holds, sorted.
+
+    `presorted`: the events are already sorted by person, day and kind (as `draw_events` returns them).
+    """
+    rows = refs.order(person) if presorted else refs.order(person, day, kind)
     return pa.table(
         {
             "record_id": refs.of(person[rows]),

@@ -14,7 +14,7 @@ from famlink.synth.households import KIND_NAMES, ROLE_NAMES
 from famlink.synth.namebank import GROUP_ETHNICITY, GROUPS, name_bank
 from famlink.synth.places import WINDOW_END, address_at
 from famlink.synth.programme import PROBLEMS, STATUS_NAMES
-from famlink.synth.sink import TableSink
+from famlink.synth.sink import Collector
 from famlink.synth.tables import RecordMap
 from famlink.synth.text import dates, join, take, where
 
@@ -25,13 +25,13 @@ def ids_for(cw: CouncilWorld) -> tuple[pa.Array, pa.Array]:
     """(person_id per person, family_id per family) in the world's global numbering."""
     from famlink.synth.ids import sequential_ids
 
-    persons = sequential_ids("P", cw.offsets.person + 1, len(cw.people), 9)
-    families = sequential_ids("F", cw.offsets.family + 1, len(cw.fam), 8)
+    persons = sequential_ids("P", cw.offsets.person + 1, len(cw.people), 10)
+    families = sequential_ids("F", cw.offsets.family + 1, len(cw.fam), 9)
     return persons, families
 
 
 def append_truth(
-    cw: CouncilWorld, sink: TableSink, person_ids: pa.Array, family_ids: pa.Array, maps: list[RecordMap]
+    cw: CouncilWorld, sink: Collector, person_ids: pa.Array, family_ids: pa.Array, maps: list[RecordMap]
 ) -> None:
     sink.append("truth/persons.parquet", _persons(cw, person_ids, family_ids))
     sink.append("truth/families.parquet", _families(cw, family_ids))

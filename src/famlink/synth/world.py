@@ -7,9 +7,13 @@ when every file is complete, so a failed or interrupted run leaves no partial wo
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +23,10 @@ from famlink.errors import ConfigError
 from famlink.synth.config import SynthConfig
 from famlink.synth.council_sources import write_council
 from famlink.synth.council_world import CouncilWorld, Offsets, build_council
-from famlink.synth.department_sources import DepartmentCounters, append_departments
+from famlink.synth.department_sources import append_departments
 from famlink.synth.ids import POSTCODE_AREAS, council_codes, la_codes, nhs_pool
 from famlink.synth.programme import STATUS_NAMES
-from famlink.synth.sink import TableSink
+from famlink.synth.sink import Collector, TableSink
 from famlink.synth.truth import append_truth, ids_for
 
 FORMAT = "famlink-synth/1"
@@ -30,7 +34,12 @@ Progress = Callable[[int, int], None]
 
 
 def generate_world(
-    config: SynthConfig, out: Path, *, overwrite: bool = False, on_council: Progress | None = None
+    config: SynthConfig,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    on_council: Progress | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Generate the world into `out`; return the summary also written to `out/world.json`."""
     config.validate()
@@ -41,7 +50,7 @@ def generate_world(
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
     try:
-        info = _generate_into(config, tmp, on_council)
+        info = _generate_into(config, tmp, on_council, workers or default_workers(config))
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -69,47 +78,88 @@ def families_per_council(families: int, councils: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(councils)]
 
 
-def _generate_into(config: SynthConfig, root: Path, on_council: Progress | None) -> dict[str, Any]:
-    codes, las = council_codes(config.councils), la_codes(config.councils)
+@dataclass
+class CouncilJob:
+    """Everything a worker needs to generate one council (picklable, so it can cross processes)."""
+
+    config: SynthConfig
+    index: int
+    families: int
+    nhs_numbers: np.ndarray
+    root: Path
+
+
+@dataclass
+class CouncilResult:
+    appended: Collector
+    errors: dict[str, dict[str, int]]
+    removed: dict[str, int]
+    info: dict[str, Any]
+
+
+def run_council(job: CouncilJob) -> CouncilResult:
+    """Generate one council: write its own files, and return the rows of the shared files."""
+    config = job.config
+    code, la_code = council_codes(config.councils)[job.index], la_codes(config.councils)[job.index]
+    offsets = Offsets.for_council(job.index, config.councils)
+    cw = build_council(config, job.index, job.families, offsets, job.nhs_numbers, code, la_code)
+    person_ids, family_ids = ids_for(cw)
+    maps, council_errors = write_council(cw, config, job.root, person_ids)
+    collector = Collector()
+    dept_maps, dept_errors = append_departments(cw, config, collector, person_ids)
+    append_truth(cw, collector, person_ids, family_ids, maps + dept_maps)
+    return CouncilResult(collector, {**council_errors, **dept_errors}, cw.removed, _council_info(cw))
+
+
+def default_workers(config: SynthConfig) -> int:
+    """Two processes for big worlds on a multi-core machine; one otherwise (start-up costs more)."""
+    return 2 if config.families >= 20_000 and config.councils > 1 and (os.cpu_count() or 1) > 1 else 1
+
+
+def _generate_into(
+    config: SynthConfig, root: Path, on_council: Progress | None, workers: int
+) -> dict[str, Any]:
     pool = nhs_pool(config.seed)
     quota = len(pool) // config.councils
+    jobs = [
+        CouncilJob(config, index, families, pool[index * quota : (index + 1) * quota], root)
+        for index, families in enumerate(families_per_council(config.families, config.councils))
+    ]
     sink = TableSink(root)
-    counters = DepartmentCounters()
-    offsets = Offsets(0, 0, 0)
     councils: list[dict[str, Any]] = []
     errors: dict[str, dict[str, int]] = {}
     removed: dict[str, int] = {}
     try:
-        for index, families in enumerate(families_per_council(config.families, config.councils)):
-            cw = build_council(
-                config,
-                index,
-                families,
-                offsets,
-                pool[index * quota : (index + 1) * quota],
-                codes[index],
-                las[index],
-            )
-            person_ids, family_ids = ids_for(cw)
-            maps, council_errors = write_council(cw, config, root, person_ids)
-            dept_maps, dept_errors = append_departments(cw, config, sink, counters, person_ids)
-            append_truth(cw, sink, person_ids, family_ids, maps + dept_maps)
-            _add(errors, {**council_errors, **dept_errors})
-            _add({"all": removed}, {"all": cw.removed})
-            councils.append(_council_info(cw))
-            offsets = Offsets(
-                offsets.person + len(cw.people),
-                offsets.family + len(cw.fam),
-                offsets.nino + int(np.asarray(cw.nino.is_valid()).sum()),
-            )
+        for done, result in enumerate(_run_jobs(jobs, workers), start=1):
+            result.appended.replay(sink)
+            _add(errors, result.errors)
+            for key, value in result.removed.items():
+                removed[key] = removed.get(key, 0) + value
+            councils.append(result.info)
             if on_council:
-                on_council(index + 1, config.councils)
+                on_council(done, config.councils)
     finally:
         sink.close()
     info = _world_info(config, councils, errors, removed, sink.rows)
     _write_json(root / "world.json", info)
     _write_json(root / "truth" / "effects.json", _effects_info(config, removed))
     return info
+
+
+def _run_jobs(jobs: list[CouncilJob], workers: int) -> Iterator[CouncilResult]:
+    """Results in council order, whether computed here or in worker processes."""
+    if workers <= 1:
+        yield from map(run_council, jobs)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as executor:
+        pending: deque[Future[CouncilResult]] = deque()
+        for job in jobs:
+            pending.append(executor.submit(run_council, job))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _add(total: dict[str, dict[str, int]], part: dict[str, dict[str, int]]) -> None:
