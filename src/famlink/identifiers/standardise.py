@@ -138,12 +138,13 @@ def _raw(column: str, columns: dict[str, str]) -> str:
 
 
 def _stage_raw(source: str, columns: dict[str, str]) -> str:
-    raws = ", ".join(f"{_raw(c, columns)} AS __fl_raw_{c}" for c in PERSON_INPUTS)
-    return f"SELECT src.*, {raws} FROM {quote_name(source)} AS src"
+    raws = [f"{_raw(c, columns)} AS __fl_raw_{c}" for c in PERSON_INPUTS]
+    unaccented = [f"famlink_unaccent({_raw(c, columns)}) AS __fl_a_{c}" for c in _NAME_INPUTS]
+    return f"SELECT src.*, {', '.join([*raws, *unaccented])} FROM {quote_name(source)} AS src"
 
 
 def _stage_prepared() -> str:
-    names = [f"famlink_latin_base(__fl_raw_{c}) AS __fl_b_{c}" for c in _NAME_INPUTS]
+    names = [f"famlink_latin_base(__fl_a_{c}) AS __fl_b_{c}" for c in _NAME_INPUTS]
     squeezed = [f"famlink_squeeze(__fl_raw_{c}) AS __fl_sq_{c}" for c in _SQUEEZED_INPUTS]
     dob = f"nullif(trim(__fl_raw_date_of_birth, {sql_string(rules.EDGE_WHITESPACE)}), '') AS __fl_dob_t"
     return f"SELECT raw.*, {', '.join([*names, *squeezed, dob])} FROM raw"
