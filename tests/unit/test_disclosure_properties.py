@@ -9,6 +9,8 @@ suppressed cell and every suppressed total.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +21,7 @@ from famlink.disclosure import (
     DisclosureRules,
     ProtectedTable,
     Release,
+    check_magnitude_table,
     differencing_conflicts,
     protect_counts,
 )
@@ -65,8 +68,12 @@ def reader_range(printed: object, rules: DisclosureRules) -> tuple[float, float]
     return float(min(candidates)), float(max(candidates))
 
 
-def reader_bounds(table: ProtectedTable) -> list[tuple[tuple[int, int], float, float]]:
+def reader_bounds(
+    table: ProtectedTable,
+    printed_range: Callable[[object, DisclosureRules], tuple[float, float]] | None = None,
+) -> list[tuple[tuple[int, int], float, float]]:
     """(cell, min, max) for every suppressed cell of the full grid, from the printed table alone."""
+    printed_range = printed_range or reader_range
     grid = table.to_frame().to_numpy()
     n_rows, n_cols = len(table.row_labels), len(table.col_labels)
     if table.col_var is None:  # a one-way table prints no total column
@@ -84,7 +91,7 @@ def reader_bounds(table: ProtectedTable) -> list[tuple[tuple[int, int], float, f
             if grid[i, j] == C:
                 objectives[(i, j)] = weights
                 continue
-            low, high = reader_range(grid[i, j], table.rules)
+            low, high = printed_range(grid[i, j], table.rules)
             rows_ub += [weights, -weights]
             rhs_ub += [high, -low]
     a_ub = np.array(rows_ub) if rows_ub else None
@@ -150,3 +157,41 @@ def test_a_table_and_the_same_table_without_a_small_group_never_publish_a_small_
     assert differencing_conflicts(without, [everyone]) == set()
     for cell, low, high in reader_bounds(without):
         assert high - low >= 1 - 1e-6, f"cell {cell} of the second table can be worked out exactly"
+
+
+@st.composite
+def contributions(draw: st.DrawFn) -> pd.DataFrame:
+    n_rows, n_cols = draw(st.integers(2, 3)), draw(st.integers(2, 3))
+    rows = []
+    for i in range(n_rows):
+        for j in range(n_cols):
+            values = draw(st.lists(st.integers(1, 1000), min_size=1, max_size=14))
+            rows += [(f"r{i}", f"c{j}", float(v)) for v in values]
+    return pd.DataFrame(rows, columns=["r", "c", "value"])
+
+
+def exactly(printed: object, rules: DisclosureRules) -> tuple[float, float]:
+    return float(printed), float(printed)  # type: ignore[arg-type]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contributions())
+def test_every_sensitive_sum_is_hidden_and_cannot_be_narrowed_to_within_p_percent(data: pd.DataFrame) -> None:
+    rules = DisclosureRules()
+    table = check_magnitude_table(data, "r", "c", "value", rules)
+    printed = table.to_frame()
+    bounds = {cell: (low, high) for cell, low, high in reader_bounds(table, exactly)}
+    for (row, col), cell in data.groupby(["r", "c"])["value"]:
+        ordered = [*sorted(cell, reverse=True), 0.0]
+        total, first, second = sum(ordered), ordered[0], ordered[1]
+        sensitive = (
+            len(cell) < rules.threshold
+            or first + second > rules.dominance_k * total
+            or total - first - second < rules.p_percent * first
+        )
+        if not sensitive:
+            continue
+        assert printed.loc[row, col] == C
+        low, high = bounds[(table.row_labels.index(row), table.col_labels.index(col))]
+        assert low <= total - rules.p_percent * first + 1e-6
+        assert high >= total + rules.p_percent * first - 1e-6

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from famlink.disclosure.intervals import BoolGrid, FloatGrid, Intervals, attacker_intervals
+from famlink.disclosure.intervals import BoolGrid, FloatGrid, Intervals, IntervalSolver
 from famlink.disclosure.results import ProtectedTable, RuleResult
 from famlink.disclosure.rules import DisclosureRules
 from famlink.disclosure.suppression import Cell, complete_suppression, whole_grid
@@ -84,13 +84,16 @@ def protect_counts(
         primary[cell] = True
     known_low, known_high = known_bounds(true, structural, rules)
 
-    def failures(suppressed: BoolGrid) -> tuple[list[Cell], Intervals]:
-        intervals = attacker_intervals(known_low, known_high, suppressed)
-        return insufficiently_protected(suppressed, primary, true, intervals, rules), intervals
+    solvers: list[IntervalSolver] = []
 
-    suppressed, intervals = complete_suppression(
-        true, primary, ~structural, line_floor=rules.threshold, failures=failures
+    def first_failure(suppressed: BoolGrid) -> Cell | None:
+        solvers[:] = [IntervalSolver(known_low, known_high, suppressed)]
+        return first_unprotected(solvers[0], hidden_cells_small_first(suppressed, primary), true, rules)
+
+    suppressed = complete_suppression(
+        true, primary, ~structural, line_floor=rules.threshold, first_failure=first_failure
     )
+    intervals = solvers[0].intervals()
     published = np.where(suppressed, np.nan, round_to_base(true, rules.rounding_base))
     table = ProtectedTable(
         name=name,
@@ -128,21 +131,28 @@ def known_bounds(
     return low, high
 
 
-def insufficiently_protected(
-    suppressed: BoolGrid, primary: BoolGrid, true: FloatGrid, intervals: Intervals, rules: DisclosureRules
-) -> list[Cell]:
-    """Suppressed cells pinned to one value, or small cells a reader can show to be below the threshold."""
-    failing: list[Cell] = []
-    for i, j in zip(*np.nonzero(suppressed), strict=True):
-        cell = (int(i), int(j))
-        low, high = intervals.low[cell], intervals.high[cell]
-        exact = high - low < 1 - _TOLERANCE
-        confined_small = (
-            primary[cell] and true[cell] < rules.threshold and high < rules.threshold - _TOLERANCE
-        )
-        if exact or confined_small:
-            failing.append(cell)
-    return failing
+def hidden_cells_small_first(suppressed: BoolGrid, primary: BoolGrid) -> list[Cell]:
+    """Suppressed cells, primary ones first: they are the ones most likely to be under-protected."""
+    cells = [(int(i), int(j)) for i, j in zip(*np.nonzero(suppressed), strict=True)]
+    return sorted(cells, key=lambda c: (not primary[c], c))
+
+
+def first_unprotected(
+    solver: IntervalSolver, hidden: list[Cell], true: FloatGrid, rules: DisclosureRules
+) -> Cell | None:
+    """The first hidden cell a reader could pin to one value or show to be under the threshold.
+
+    Upper bounds first: they alone settle a small cell (its true value is at most threshold - 1, so an
+    upper bound at the threshold also means the interval is not a single value), and most failures
+    show there. Lower bounds are then needed only for the width of the other cells (and the log).
+    """
+    for cell in hidden:
+        if solver.upper(cell) < min(rules.threshold, true[cell] + 1) - _TOLERANCE:
+            return cell
+    for cell in hidden:
+        if solver.high[cell] - solver.lower(cell) < 1 - _TOLERANCE:
+            return cell
+    return None
 
 
 def require_frame_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:

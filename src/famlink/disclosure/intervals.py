@@ -50,26 +50,49 @@ def margin_equations(shape: tuple[int, int]) -> NDArray[np.float64]:
     return np.vstack(equations)
 
 
+class IntervalSolver:
+    """Bounds suppressed cells one at a time, so a caller looking for the first unprotected cell can stop
+    there instead of solving two LPs for every hidden cell."""
+
+    def __init__(self, known_low: FloatGrid, known_high: FloatGrid, suppressed: BoolGrid) -> None:
+        self.shape = suppressed.shape
+        self.a_eq = margin_equations(self.shape)
+        self.b_eq = np.zeros(self.a_eq.shape[0])
+        self.bounds: list[tuple[float, float | None]] = [
+            (0.0, None) if hidden else (float(lo), float(hi))
+            for hidden, lo, hi in zip(suppressed.ravel(), known_low.ravel(), known_high.ravel(), strict=True)
+        ]
+        self.low = known_low.astype(float).copy()
+        self.high = known_high.astype(float).copy()
+
+    def upper(self, cell: tuple[int, int]) -> float:
+        """The largest value of `cell` consistent with what is published (inf if unbounded)."""
+        flat = int(np.ravel_multi_index(cell, self.shape))
+        self.high[cell] = -_extreme(self.a_eq, self.b_eq, self.bounds, flat, sense=-1.0)
+        return float(self.high[cell])
+
+    def lower(self, cell: tuple[int, int]) -> float:
+        """The smallest value of `cell` consistent with what is published."""
+        flat = int(np.ravel_multi_index(cell, self.shape))
+        self.low[cell] = _extreme(self.a_eq, self.b_eq, self.bounds, flat, sense=1.0)
+        return float(self.low[cell])
+
+    def intervals(self) -> Intervals:
+        """Every cell's interval so far (published cells keep their known interval)."""
+        return Intervals(low=self.low.copy(), high=self.high.copy())
+
+
 def attacker_intervals(known_low: FloatGrid, known_high: FloatGrid, suppressed: BoolGrid) -> Intervals:
     """Bound every suppressed cell given the published cells' intervals and the margin equations.
 
     `known_low`/`known_high` describe what a reader knows of each published cell; suppressed cells are
     free non-negative unknowns. Unsuppressed cells get their known interval back unchanged.
     """
-    shape = suppressed.shape
-    a_eq = margin_equations(shape)
-    b_eq = np.zeros(a_eq.shape[0])
-    bounds: list[tuple[float, float | None]] = [
-        (0.0, None) if hidden else (float(lo), float(hi))
-        for hidden, lo, hi in zip(suppressed.ravel(), known_low.ravel(), known_high.ravel(), strict=True)
-    ]
-    low = known_low.astype(float).copy()
-    high = known_high.astype(float).copy()
-    for flat in np.flatnonzero(suppressed.ravel()):
-        cell = np.unravel_index(flat, shape)
-        low[cell] = _extreme(a_eq, b_eq, bounds, int(flat), sense=1.0)
-        high[cell] = -_extreme(a_eq, b_eq, bounds, int(flat), sense=-1.0)
-    return Intervals(low=low, high=high)
+    solver = IntervalSolver(known_low, known_high, suppressed)
+    for i, j in zip(*np.nonzero(suppressed), strict=True):
+        solver.lower((int(i), int(j)))
+        solver.upper((int(i), int(j)))
+    return solver.intervals()
 
 
 def _extreme(

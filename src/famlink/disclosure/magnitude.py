@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from famlink.disclosure.frequency import require_frame_columns
-from famlink.disclosure.intervals import BoolGrid, FloatGrid, Intervals, attacker_intervals
+from famlink.disclosure.frequency import hidden_cells_small_first, require_frame_columns
+from famlink.disclosure.intervals import BoolGrid, FloatGrid, Intervals, IntervalSolver
 from famlink.disclosure.results import ProtectedTable, RuleResult
 from famlink.disclosure.rules import DisclosureRules
 from famlink.disclosure.suppression import Cell, complete_suppression
@@ -67,13 +67,17 @@ def check_magnitude_table(
     primary = np.asarray((too_few | dominated | p_rule) & (stats.count > 0), dtype=bool)
     protection = rules.p_percent * stats.first
 
-    def failures(suppressed: BoolGrid) -> tuple[list[Cell], Intervals]:
-        intervals = attacker_intervals(stats.total, stats.total, suppressed)
-        return _under_protected(suppressed, primary, stats.total, protection, intervals), intervals
+    solvers: list[IntervalSolver] = []
 
-    suppressed, intervals = complete_suppression(
-        stats.total, primary, stats.count >= 0, line_floor=0.0, failures=failures
+    def first_failure(suppressed: BoolGrid) -> Cell | None:
+        solvers[:] = [IntervalSolver(stats.total, stats.total, suppressed)]
+        hidden = hidden_cells_small_first(suppressed, primary)
+        return _first_unprotected(solvers[0], hidden, stats.total, np.where(primary, protection, 0.0))
+
+    suppressed = complete_suppression(
+        stats.total, primary, stats.count >= 0, line_floor=0.0, first_failure=first_failure
     )
+    intervals = solvers[0].intervals()
     table = ProtectedTable(
         name=name or f"sum of {value} by {rows}" + (f" by {cols}" if cols else ""),
         kind="magnitude",
@@ -147,19 +151,18 @@ def _position(label: str, labels: tuple[str, ...]) -> int:
     return len(labels) if label == _ALL else labels.index(label)
 
 
-def _under_protected(
-    suppressed: BoolGrid, primary: BoolGrid, total: FloatGrid, protection: FloatGrid, intervals: Intervals
-) -> list[Cell]:
-    failing: list[Cell] = []
-    for i, j in zip(*np.nonzero(suppressed), strict=True):
-        cell = (int(i), int(j))
-        low, high = intervals.low[cell], intervals.high[cell]
-        exact = high - low < _TOLERANCE
-        needed = protection[cell] if primary[cell] else 0.0
-        narrow = high < total[cell] + needed - _TOLERANCE or low > total[cell] - needed + _TOLERANCE
-        if exact or (primary[cell] and narrow):
-            failing.append(cell)
-    return failing
+def _first_unprotected(
+    solver: IntervalSolver, hidden: list[Cell], total: FloatGrid, needed: FloatGrid
+) -> Cell | None:
+    """The first hidden cell without `needed` room above and below its true sum, or pinned exactly."""
+    for cell in hidden:
+        if solver.upper(cell) < total[cell] + needed[cell] - _TOLERANCE:
+            return cell
+    for cell in hidden:
+        low = solver.lower(cell)
+        if low > total[cell] - needed[cell] + _TOLERANCE or solver.high[cell] - low < _TOLERANCE:
+            return cell
+    return None
 
 
 def _results(

@@ -24,12 +24,12 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from famlink.disclosure.intervals import BoolGrid, FloatGrid, Intervals
+from famlink.disclosure.intervals import BoolGrid, FloatGrid
 from famlink.errors import DisclosureError
 
 Cell = tuple[int, int]
-#: Given the current suppression, the cells whose protection is still insufficient.
-FailureCheck = Callable[[BoolGrid], tuple[list[Cell], Intervals]]
+#: Given the current suppression, a cell whose protection is still insufficient (or None).
+FailureCheck = Callable[[BoolGrid], Cell | None]
 
 
 def grid_lines(shape: tuple[int, int]) -> Iterator[list[Cell]]:
@@ -52,17 +52,16 @@ def complete_suppression(
     eligible: BoolGrid,
     *,
     line_floor: float,
-    failures: FailureCheck,
-) -> tuple[BoolGrid, Intervals]:
-    """Grow `primary` into a suppression pattern that passes `failures`; returns it with the LP bounds."""
+    first_failure: FailureCheck,
+) -> BoolGrid:
+    """Grow `primary` into a suppression pattern that `first_failure` finds nothing wrong with."""
     suppressed = primary.copy()
     while True:
         _enforce_line_rules(values, suppressed, eligible, line_floor)
-        failing, intervals = failures(suppressed)
-        if not failing:
-            return suppressed, intervals
-        added = _add_complements(values, suppressed, eligible, failing[:1])
-        if not added:
+        failing = first_failure(suppressed)
+        if failing is None:
+            return suppressed
+        if not _add_complements(values, suppressed, eligible, [failing]):
             raise DisclosureError(
                 "no pattern of suppression protects this table (every eligible cell is already hidden)",
                 fix="aggregate categories, or declare fewer structural zeros",
