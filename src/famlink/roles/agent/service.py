@@ -1,0 +1,213 @@
+"""The linkage agent's steps: ingest identifiers, find people across councils, ask departments.
+
+The agent is the only party that holds identifiers from every council, and it never receives outcome
+data. It assigns random research ids (person and family), sends each department a match request
+with fresh request references and only the identifiers that department needs, and sends research the
+key maps that let outcomes and council attributes be joined by research id.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from famlink.agreement.model import Agreement
+from famlink.governance.store import RoleStore
+from famlink.identifiers import standardise_people
+from famlink.linkage.api import dedupe_table
+from famlink.linkage.options import LinkOptions
+from famlink.roles.agent.families import family_ids_for
+from famlink.roles.agent.requests import BEST_RECORDS_SQL, REQUEST_RULES, request_sql
+
+STUDY_PURPOSE = "national-impact-study"
+KEYMAP_FLOW = "agent-keymaps-to-research"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and why: written into every audit entry."""
+
+    operator: str
+    purpose: str
+
+
+def ingest_identifiers(store: RoleStore, agreement: Agreement, actor: Actor) -> int:
+    """Import every pending identifier package in the inbox; returns how many were imported."""
+    pending = store.pending_packages()
+    for package in pending:
+        store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose)
+    return len(pending)
+
+
+def _people_for_dedupe(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    table: pa.Table = con.sql(
+        """
+        SELECT i.council_ref AS record_ref, m.party AS council, i.family_ref, i.first_name, i.middle_names,
+               i.surname, i.sex, i.date_of_birth, i.postcode, i.address, i.nhs_number, i.nino, i.upn
+        FROM identifiers i JOIN famlink_imports m ON m.package_id = i._package_id
+        ORDER BY council, record_ref
+        """
+    ).to_arrow_table()
+    record_id = pa.array(
+        [
+            f"{c}/{r}"
+            for c, r in zip(table["council"].to_pylist(), table["record_ref"].to_pylist(), strict=True)
+        ]
+    )
+    return table.append_column("record_id", record_id)
+
+
+def assign_research_ids(store: RoleStore, actor: Actor, options: LinkOptions | None = None) -> dict[str, int]:
+    """Deduplicate people across councils and give each person and family a random research id.
+
+    Ids already given (an earlier cycle, or a run interrupted after this step) are kept: a record
+    that clusters with an already-numbered record takes that person's id.
+    """
+    with store.session(operator=actor.operator, purpose=actor.purpose) as con:
+        people = _people_for_dedupe(con)
+    result = dedupe_table(
+        people.drop_columns(["council", "record_ref", "family_ref"]),
+        options or LinkOptions(),
+        source="agent identifiers",
+    )
+    with store.session(operator=actor.operator, purpose=actor.purpose) as con:
+        con.register("clusters_in", result.clusters)
+        con.register("people_in", people.select(["record_id", "council", "record_ref", "family_ref"]))
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS person_ids (council VARCHAR, council_ref VARCHAR, person_id VARCHAR, "
+            "family_id VARCHAR, PRIMARY KEY (council, council_ref))"
+        )
+        assignments = _person_assignments(con)
+        families = family_ids_for(assignments, _existing_families(con))
+        con.execute("BEGIN TRANSACTION")
+        con.register("assign_in", assignments)
+        con.register("families_in", families)
+        con.execute(
+            """
+            INSERT INTO person_ids
+            SELECT a.council, a.council_ref, a.person_id, f.family_id
+            FROM assign_in a JOIN families_in f ON f.council = a.council AND f.family_ref = a.family_ref
+            WHERE NOT EXISTS (SELECT 1 FROM person_ids p
+                              WHERE p.council = a.council AND p.council_ref = a.council_ref)
+            """
+        )
+        con.execute("COMMIT")
+        counts = con.execute(
+            "SELECT count(*), count(DISTINCT person_id), count(DISTINCT family_id) FROM person_ids"
+        ).fetchall()[0]
+    summary = {
+        "records": int(counts[0]),
+        "people": int(counts[1]),
+        "families": int(counts[2]),
+        "review_pairs": result.review.num_rows,
+    }
+    store.record("research_ids_assigned", operator=actor.operator, purpose=actor.purpose, **summary)
+    return summary
+
+
+def _person_assignments(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Each record's person id: reuse an id already held by its cluster, else a fresh random one."""
+    rows = con.execute(
+        """
+        SELECT p.council, p.record_ref, p.family_ref, c.cluster_id,
+               min(o.person_id) OVER (PARTITION BY c.cluster_id) AS known_id
+        FROM people_in p JOIN clusters_in c USING (record_id)
+        LEFT JOIN person_ids o ON o.council = p.council AND o.council_ref = p.record_ref
+        ORDER BY c.cluster_id, p.council, p.record_ref
+        """
+    ).fetchall()
+    fresh: dict[str, str] = {}
+    councils, refs, family_refs, person_ids = [], [], [], []
+    for council, ref, family_ref, cluster, known in rows:
+        if known is None and cluster not in fresh:
+            fresh[cluster] = "RP" + secrets.token_hex(6)
+        councils.append(council)
+        refs.append(ref)
+        family_refs.append(family_ref)
+        person_ids.append(known or fresh[cluster])
+    return pa.table(
+        {"council": councils, "council_ref": refs, "family_ref": family_refs, "person_id": person_ids}
+    )
+
+
+def _existing_families(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    rows = con.execute(
+        "SELECT DISTINCT m.party, i.family_ref, p.family_id FROM person_ids p "
+        "JOIN identifiers i ON i.council_ref = p.council_ref "
+        "JOIN famlink_imports m ON m.package_id = i._package_id AND m.party = p.council"
+    ).fetchall()
+    return {(c, f): fid for c, f, fid in rows}
+
+
+def send_requests(
+    store: RoleStore, agreement: Agreement, actor: Actor, *, cycle: str, as_of: date
+) -> dict[str, Path]:
+    """One match request per department: fresh references, only the identifiers it needs."""
+    packages: dict[str, Path] = {}
+    for rule in REQUEST_RULES:
+        with store.session(operator=actor.operator, purpose=actor.purpose) as con:
+            _prepare_best_records(con)
+            _ensure_requests(con, rule.department, cycle, rule.eligible_sql)
+            table = con.sql(request_sql(rule, cycle)).to_arrow_table()
+        exported = store.export_package(
+            {"match_request": table},
+            agreement=agreement,
+            recipient=rule.department,
+            purpose=STUDY_PURPOSE,
+            flow=rule.flow,
+            operator=actor.operator,
+            as_of=as_of,
+            export_key=f"{cycle}/request/{rule.department}",
+        )
+        packages[rule.department] = exported.path
+    return packages
+
+
+def _prepare_best_records(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW agent_people AS SELECT council_ref AS record_id, * EXCLUDE "
+        "(council_ref, family_ref, _package_id) FROM identifiers"
+    )
+    standardise_people(con, "agent_people", "identifiers_std")
+    con.execute(BEST_RECORDS_SQL)
+
+
+def _ensure_requests(con: duckdb.DuckDBPyConnection, department: str, cycle: str, eligible_sql: str) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS requests (cycle VARCHAR, department VARCHAR, request_ref VARCHAR, "
+        "person_id VARCHAR, PRIMARY KEY (cycle, department, person_id))"
+    )
+    done = con.execute(
+        "SELECT count(*) FROM requests WHERE cycle = ? AND department = ?", [cycle, department]
+    ).fetchall()[0][0]
+    if done:
+        return
+    people = [r[0] for r in con.execute(eligible_sql).fetchall()]
+    rows = [(cycle, department, "Q" + secrets.token_hex(8), p) for p in people]
+    con.executemany("INSERT INTO requests VALUES (?, ?, ?, ?)", rows)
+
+
+def send_key_maps(
+    store: RoleStore, agreement: Agreement, actor: Actor, *, cycle: str, research: str, as_of: date
+) -> Path:
+    """Send research the maps from council and request references to research ids (no identifiers)."""
+    tables = {
+        "council_key_map": "SELECT council, council_ref, person_id, family_id FROM person_ids",
+        "request_key_map": f"SELECT department, request_ref, person_id FROM requests WHERE cycle = '{cycle}'",
+    }
+    exported = store.export_package(
+        tables,
+        agreement=agreement,
+        recipient=research,
+        purpose=STUDY_PURPOSE,
+        flow=KEYMAP_FLOW,
+        operator=actor.operator,
+        as_of=as_of,
+        export_key=f"{cycle}/keymaps",
+    )
+    return exported.path
