@@ -119,7 +119,7 @@ def _requests_held(store: RoleStore) -> list[str]:
     """Request packages imported but not yet purged (a crash between import and purge leaves some)."""
     if REQUEST_SEGMENT not in store.segments:
         return []
-    with store.session(read_only=True) as con:
+    with store.session() as con:
         rows = con.execute(
             f"SELECT DISTINCT _package_id FROM {store.alias(REQUEST_SEGMENT)}.match_request ORDER BY 1"
         ).fetchall()

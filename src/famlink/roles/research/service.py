@@ -1,0 +1,44 @@
+"""Research's steps: ingest packages, assemble the linked dataset, evaluate, check, report.
+
+Research never receives an identifier: the agreement's flows to research list no identifier field,
+packages are checked against them before a row is written, and the linked dataset is keyed by the
+agent's random research ids. Every output leaves only through disclosure control.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from famlink.agreement.model import Agreement
+from famlink.governance.store import RoleStore
+from famlink.roles.research.linked import assemble_linked_dataset
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting and why: written into every audit entry."""
+
+    operator: str
+    purpose: str
+
+
+def ingest_packages(store: RoleStore, agreement: Agreement, actor: Actor) -> int:
+    """Import every pending package (attributes, key maps, outcomes); returns how many."""
+    pending = store.pending_packages()
+    for package in pending:
+        store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose)
+    return len(pending)
+
+
+def build_linked_dataset(store: RoleStore, actor: Actor) -> dict[str, int]:
+    """Create the linked dataset tables in the research store; audited with row counts."""
+    with store.session(operator=actor.operator, purpose=actor.purpose) as con:
+        counts = assemble_linked_dataset(con)
+    store.record(
+        "linked_dataset_built",
+        operator=actor.operator,
+        purpose=actor.purpose,
+        rows=counts["cohort"],
+        tables=counts,
+    )
+    return counts
