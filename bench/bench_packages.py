@@ -78,7 +78,7 @@ def run(rows: int, seed: int) -> dict[str, object]:
         start = time.perf_counter()
         agent.import_package(sealed.path, agreement, operator="bench", purpose=PURPOSE)
         import_seconds = time.perf_counter() - start
-        with agent.session(read_only=True) as con:
+        with agent.session() as con:
             stored = con.execute("SELECT count(*) FROM identifiers").fetchall()[0][0]
         return {
             "rows": rows,

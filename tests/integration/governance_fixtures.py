@@ -85,7 +85,7 @@ def deploy(root: Path, parties: tuple[str, ...] = ("LA01", "ons")) -> Deployment
 
 def store_tables(store: RoleStore) -> list[str]:
     """Names of user tables in every segment of a store (the import register included)."""
-    with store.session(read_only=True) as con:
+    with store.session() as con:
         rows = con.execute(
             "SELECT database_name || '.' || table_name FROM duckdb_tables() WHERE NOT internal"
         ).fetchall()

@@ -59,7 +59,7 @@ def test_round_trip_delivers_every_row_and_column_unchanged(tmp_path: Path) -> N
     world = deploy(tmp_path)
     package = export_to_agent(world)
     result = import_into_agent(world, package)
-    with world.stores["ons"].session(read_only=True) as con:
+    with world.stores["ons"].session() as con:
         received = con.sql(
             "SELECT * EXCLUDE (_package_id) FROM identifiers ORDER BY council_ref"
         ).to_arrow_table()
@@ -244,7 +244,7 @@ def test_replayed_package_is_refused_and_rows_are_not_duplicated(tmp_path: Path)
     import_into_agent(world, package)
     with pytest.raises(PackageRefusedError, match="already been imported"):
         import_into_agent(world, package)
-    with world.stores["ons"].session(read_only=True) as con:
+    with world.stores["ons"].session() as con:
         assert con.execute("SELECT count(*) FROM identifiers").fetchall() == [(6,)]
 
 

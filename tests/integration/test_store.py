@@ -27,7 +27,7 @@ def store_with_identifiers(tmp_path: Path) -> RoleStore:
     with store.session() as con:
         con.register("incoming", identifiers_table(50))
         con.execute("CREATE TABLE people AS SELECT * FROM incoming")
-        con.execute("CHECKPOINT")
+    store.close()  # checkpoint and release the file, as at the end of a command
     return store
 
 
@@ -94,7 +94,7 @@ def test_destroying_a_segment_key_makes_its_data_and_backups_unreadable(tmp_path
     store.destroy_segment(
         "match_request", operator="dpo", purpose="retention", reason="clause 7.2: one month"
     )
-    with store.session(read_only=True) as con:  # the rest of the store is untouched
+    with store.session() as con:  # the rest of the store is untouched
         assert con.execute("SELECT kept FROM holdings").fetchall() == [(1,)]
         with pytest.raises(duckdb.Error):
             con.execute("SELECT * FROM match_request.requests")
@@ -156,9 +156,23 @@ def test_export_with_the_same_key_returns_the_first_package(tmp_path: Path) -> N
 
 def test_role_access_is_audited_with_operator_and_purpose(tmp_path: Path) -> None:
     store = store_with_identifiers(tmp_path)
-    with store.session(read_only=True, operator="carol", purpose=PURPOSE) as con:
+    with store.session(operator="carol", purpose=PURPOSE) as con:
         con.execute("SELECT count(*) FROM people").fetchall()
     last = store.audit.entries()[-1]
     assert (last.action, last.operator, last.purpose) == ("access", "carol", PURPOSE)
     with pytest.raises(StoreError, match="both operator and purpose"):
         store.connect(operator="carol")
+
+
+def test_a_role_can_export_while_holding_its_own_connection(tmp_path: Path) -> None:
+    world = deploy(tmp_path, ("LA01", "ons"))
+    council = world.stores["LA01"]
+    with council.session(operator="alice", purpose=PURPOSE) as con:
+        con.register("incoming", identifiers_table())
+        con.execute("CREATE TABLE export_identifiers AS SELECT * FROM incoming")
+        result = council.export_package(
+            {"identifiers": "export_identifiers"}, agreement=world.agreement(), recipient="ons",
+            purpose=PURPOSE, flow=TO_AGENT, operator="alice",
+        )  # fmt: skip
+        assert con.execute("SELECT count(*) FROM famlink_exports").fetchall() == [(1,)]
+    assert result.manifest.tables["identifiers"].rows == 6

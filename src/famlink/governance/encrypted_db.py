@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -61,19 +63,18 @@ def open_connection() -> tuple[duckdb.DuckDBPyConnection, str]:
     return con, MBEDTLS
 
 
-def attach(
-    con: duckdb.DuckDBPyConnection, file: Path, alias: str, key: str | None, *, read_only: bool = False
-) -> None:
+def attach(con: duckdb.DuckDBPyConnection, file: Path, alias: str, key: str | None) -> None:
     """Attach one database file under `alias`, with its key if it is encrypted."""
-    options = []
-    if key is not None:
-        options.append("ENCRYPTION_KEY " + _quote(key))
-    if read_only:
-        options.append("READ_ONLY")
-    suffix = f" ({', '.join(options)})" if options else ""
+    suffix = f" (ENCRYPTION_KEY {_quote(key)})" if key is not None else ""
     try:
         con.execute(f"ATTACH {_quote(str(file))} AS {alias}{suffix}")
     except duckdb.Error as exc:
+        if any(word in str(exc).lower() for word in ("lock", "already attached")):
+            raise StoreError(
+                "the store is in use by another process",
+                where=str(file),
+                fix="wait for the other famlink command on this store to finish, then run this one again",
+            ) from exc
         raise StoreError(
             f"the store database '{alias}' cannot be opened with this store's key",
             where=str(file),
@@ -81,6 +82,53 @@ def attach(
         ) from exc
     if key is not None:
         con.execute("SET temp_file_encryption = true")
+
+
+@dataclass
+class SharedDatabase:
+    """One DuckDB instance per store per process, with the store's segments attached.
+
+    DuckDB lets a process attach a database file once; every `RoleStore.connect()` is a cursor on
+    this shared instance, so a role can hold a connection open and still import or export.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    crypto_module: str
+    keys_dir: Path
+
+
+_OPEN: dict[Path, SharedDatabase] = {}
+
+
+def shared_database(
+    root: Path, keys_dir: Path, attach_all: Callable[[duckdb.DuckDBPyConnection], None]
+) -> SharedDatabase:
+    """The process's instance for the store at `root`, opening it (and attaching) on first use."""
+    found = _OPEN.get(root.resolve())
+    if found is not None:
+        if found.keys_dir != keys_dir.resolve():
+            raise StoreError("the store is already open in this process with other keys", where=str(root))
+        return found
+    con, module = open_connection()
+    try:
+        attach_all(con)
+    except Exception:
+        con.close()
+        raise
+    opened = SharedDatabase(con, module, keys_dir.resolve())
+    _OPEN[root.resolve()] = opened
+    return opened
+
+
+def open_database(root: Path) -> SharedDatabase | None:
+    return _OPEN.get(root.resolve())
+
+
+def close_database(root: Path) -> None:
+    """Close the store's instance (checkpointing it); later connects open a fresh one."""
+    found = _OPEN.pop(root.resolve(), None)
+    if found is not None:
+        found.con.close()
 
 
 def _quote(text: str) -> str:

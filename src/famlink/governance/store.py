@@ -32,9 +32,12 @@ from famlink.exchange.keys import PartyKeys, create_party_keys, keys_exist, load
 from famlink.governance import transfers
 from famlink.governance.audit import AuditLog
 from famlink.governance.encrypted_db import (
+    SharedDatabase,
     attach,
+    close_database,
     new_database_key,
-    open_connection,
+    open_database,
+    shared_database,
     shred_file,
     write_key_file,
 )
@@ -169,15 +172,12 @@ class RoleStore:
         if not _SEGMENT.match(name) or name in self.segments or (name in _RESERVED and name != "main"):
             raise StoreError(f"segment name '{name}' is invalid or already used", where=str(self.path))
         self._remove_unfinished_segment(name)
+        database = self._database()
         if encrypted:
             write_key_file(self._segment_key_file(name), new_database_key())
-        con, module = open_connection()
-        try:
-            attach(con, self._segment_file(name), _alias(name), self._read_key(name, encrypted))
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        self.crypto_module = module
+        attach(database.con, self._segment_file(name), _alias(name), self._read_key(name, encrypted))
+        database.con.execute(f"CHECKPOINT {_alias(name)}")
+        module = database.crypto_module
         created = datetime.now(UTC).isoformat(timespec="seconds")
         self._meta["segments"][name] = {"encrypted": encrypted, "created_at": created}
         self._save_meta()
@@ -212,6 +212,9 @@ class RoleStore:
         segment = self.segments.get(name)
         if segment is None:
             raise StoreError(f"no segment '{name}' in this store", where=str(self.path))
+        database = open_database(self.path)
+        if database is not None:
+            database.con.execute(f"DETACH {_alias(name)}")
         shred_file(self._segment_key_file(name))
         for leftover in self.path.glob(f"data/{name}.duckdb*"):
             leftover.unlink()
@@ -225,51 +228,58 @@ class RoleStore:
         )
 
     # ---- connections ----------------------------------------------------------------------------
+    def _database(self) -> SharedDatabase:
+        database = shared_database(self.path, self.keys_dir, self._attach_segments)
+        self.crypto_module = database.crypto_module
+        return database
+
+    def _attach_segments(self, con: duckdb.DuckDBPyConnection) -> None:
+        for name, segment in self.segments.items():
+            attach(con, self._segment_file(name), _alias(name), self._read_key(name, segment.encrypted))
+
     def connect(
-        self, *, read_only: bool = False, operator: str | None = None, purpose: str | None = None
+        self, *, operator: str | None = None, purpose: str | None = None
     ) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with every segment attached by name; `main` is the default schema.
 
-        Tables live in segment `main` unless qualified, e.g. `match_request.requests`. Close the
-        connection when done (or use `session()`): DuckDB lets one process hold a file open at a time.
-        Role code opening the store for its own work passes `operator` and `purpose`, which records
-        an 'access' entry; famlink's own bookkeeping (registers) opens it without.
+        Tables live in segment `main` unless qualified, e.g. `match_request.requests`. Connections
+        are cursors on one instance per store per process, so several may be open at once; close
+        each when done (or use `session()`), and `close()` the store to release its files. Role code
+        passes `operator` and `purpose`, which records an 'access' entry; famlink's own bookkeeping
+        (the registers) connects without.
         """
         if (operator is None) != (purpose is None):
             raise StoreError("give both operator and purpose, or neither", where=str(self.path))
         if operator is not None and purpose is not None:
-            self.audit.append("access", operator=operator, purpose=purpose, details={"read_only": read_only})
-        con, module = open_connection()
-        self.crypto_module = module
-        try:
-            for name, segment in self.segments.items():
-                attach(
-                    con,
-                    self._segment_file(name),
-                    _alias(name),
-                    self._read_key(name, segment.encrypted),
-                    read_only=read_only,
-                )
-            con.execute(f"USE {_alias('main')}")
-        except Exception:
-            con.close()
-            raise
-        return con
+            self.audit.append("access", operator=operator, purpose=purpose)
+        cursor = self._database().con.cursor()
+        cursor.execute(f"USE {_alias('main')}")
+        return cursor
 
     @contextmanager
     def session(
-        self, *, read_only: bool = False, operator: str | None = None, purpose: str | None = None
+        self, *, operator: str | None = None, purpose: str | None = None
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """`connect()` as a context manager that always closes the connection."""
-        con = self.connect(read_only=read_only, operator=operator, purpose=purpose)
+        con = self.connect(operator=operator, purpose=purpose)
         try:
             yield con
         finally:
             con.close()
 
+    def close(self) -> None:
+        """Release the store's database files (checkpointed); the store can be opened again later."""
+        close_database(self.path)
+
+    def __enter__(self) -> RoleStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def read(self, sql: str, *, operator: str, purpose: str, what: str) -> pa.Table:
         """Run a query and record the read (a label and the row count, never the SQL or values)."""
-        with self.session(read_only=True) as con:
+        with self.session() as con:
             table = con.sql(sql).to_arrow_table()
         self.audit.append(
             "read", operator=operator, purpose=purpose, rows=table.num_rows, details={"what": what}

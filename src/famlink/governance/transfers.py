@@ -71,7 +71,7 @@ def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool
 def imported_package_ids(store: RoleStore) -> set[str]:
     """Every package id this store has imported, across all its segments."""
     ids: set[str] = set()
-    with store.session(read_only=True) as con:
+    with store.session() as con:
         for segment in store.segments:
             catalog = store.alias(segment)
             if _has_table(con, catalog, IMPORTS):
@@ -275,7 +275,7 @@ def _resolve_tables(store: RoleStore, tables: Mapping[str, str | pa.Table]) -> d
     resolved: dict[str, pa.Table] = {}
     queries = {name: q for name, q in tables.items() if isinstance(q, str)}
     if queries:
-        with store.session(read_only=True) as con:
+        with store.session() as con:
             for name, query in queries.items():
                 sql = f"SELECT * FROM {query}" if _BARE_NAME.match(query) else query
                 resolved[name] = con.sql(sql).to_arrow_table()
@@ -291,7 +291,7 @@ def _exports_sql(catalog: str) -> str:
 
 def _earlier_export(store: RoleStore, export_key: str) -> ExportResult | None:
     main = store.alias("main")
-    with store.session(read_only=True) as con:
+    with store.session() as con:
         if not _has_table(con, main, EXPORTS):
             return None
         found = con.execute(f"SELECT package_id FROM {main}.{EXPORTS} WHERE export_key = ?", [export_key])
