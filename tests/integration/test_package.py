@@ -255,3 +255,18 @@ def test_import_cli_refuses_with_the_package_exit_code(tmp_path: Path) -> None:
             str(world.agreement_file), "--operator", "bob", "--purpose", PURPOSE]  # fmt: skip
     assert main(args) == 0
     assert main(args) == PackageRefusedError.exit_code
+
+
+def test_delivery_through_the_inbox_imports_each_package_once(tmp_path: Path) -> None:
+    world = deploy(tmp_path)
+    agent = world.stores["ons"]
+    first, second = export_to_agent(world), export_to_agent(world)
+    for package in (first, second, first):  # a package delivered twice is received once
+        agent.receive(package)
+    assert len(agent.pending_packages()) == 2
+    imported = agent.import_inbox(world.agreement(), operator="bob", purpose=PURPOSE, flow=TO_AGENT)
+    assert sorted(r.package_id for r in imported) == sorted(
+        read_header(p).manifest.package_id for p in (first, second)
+    )
+    assert agent.pending_packages() == []
+    assert agent.import_inbox(world.agreement(), operator="bob", purpose=PURPOSE) == []

@@ -343,13 +343,31 @@ class RoleStore:
     def imported_package_ids(self) -> set[str]:
         return transfers.imported_package_ids(self)
 
-    def pending_packages(self) -> list[Path]:
-        """Packages waiting in the inbox that this store has not imported yet."""
-        from famlink.exchange.manifest import PACKAGE_SUFFIX, read_header
+    def pending_packages(self, flow: str | None = None) -> list[Path]:
+        """Packages waiting in the inbox that this store has not imported yet (optionally one flow's)."""
+        return transfers.pending_packages(self, flow)
 
-        done = self.imported_package_ids()
-        waiting = sorted(self.inbox.glob(f"*{PACKAGE_SUFFIX}"))
-        return [p for p in waiting if read_header(p).manifest.package_id not in done]
+    def receive(self, package: str | Path) -> Path:
+        """Take delivery of a package: copy it into the inbox (atomically), named by its package id."""
+        return transfers.receive(self, Path(package))
+
+    def import_inbox(
+        self,
+        agreement: Agreement,
+        *,
+        operator: str,
+        purpose: str,
+        flow: str | None = None,
+        segment: str = "main",
+        as_of: date | datetime | None = None,
+    ) -> list[ImportResult]:
+        """Import every pending inbox package (of `flow`, if given); stops at the first refusal."""
+        return [
+            self.import_package(
+                p, agreement, operator=operator, purpose=purpose, segment=segment, as_of=as_of
+            )
+            for p in self.pending_packages(flow)
+        ]
 
 
 def _alias(segment: str) -> str:

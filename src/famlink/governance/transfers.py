@@ -9,6 +9,7 @@ the register's primary key even if two imports race.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from famlink.agreement.model import Agreement
 from famlink.errors import AgreementError, PackageRefusedError, StoreError
 from famlink.exchange.manifest import PACKAGE_SUFFIX, Manifest, read_header
 from famlink.exchange.package import open_package, seal_package
+from famlink.tabular import atomic_path
 
 if TYPE_CHECKING:
     from famlink.governance.store import RoleStore
@@ -79,6 +81,27 @@ def imported_package_ids(store: RoleStore) -> set[str]:
                     r[0] for r in con.execute(f"SELECT package_id FROM {catalog}.{IMPORTS}").fetchall()
                 )
     return ids
+
+
+def pending_packages(store: RoleStore, flow: str | None = None) -> list[Path]:
+    """Inbox packages not yet imported, oldest first by manifest time."""
+    done = imported_package_ids(store)
+    waiting = []
+    for path in store.inbox.glob(f"*{PACKAGE_SUFFIX}"):
+        manifest = read_header(path).manifest
+        if manifest.package_id not in done and (flow is None or manifest.flow == flow):
+            waiting.append((manifest.created_at, path))
+    return [path for _, path in sorted(waiting)]
+
+
+def receive(store: RoleStore, package: Path) -> Path:
+    """Copy a package into the inbox under its id; receiving the same package twice is harmless."""
+    manifest = read_header(package).manifest
+    target = store.inbox / f"{manifest.package_id}{PACKAGE_SUFFIX}"
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            shutil.copyfile(package, tmp)
+    return target
 
 
 def import_package(
