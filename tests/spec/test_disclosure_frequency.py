@@ -143,3 +143,9 @@ def test_default_rules_are_the_documented_ones() -> None:
     rules = DisclosureRules()
     assert (rules.threshold, rules.zeros_are_disclosive, rules.rounding_base) == (10, True, 5)
     assert (rules.dominance_n, rules.dominance_k, rules.p_percent, rules.min_residual_df) == (2, 0.9, 0.1, 10)
+
+
+def test_numeric_categories_are_in_numeric_order_and_missing_comes_last() -> None:
+    data = pd.DataFrame({"problems_met": [2] * 20 + [10] * 20 + [3] * 20 + [None] * 20})
+    frame = protect_frequency_table(data, "problems_met").to_frame()
+    assert list(frame.index) == ["2", "3", "10", "(missing)", "Total"]

@@ -45,9 +45,11 @@ def protect_frequency_table(
     require_frame_columns(data, [rows] if cols is None else [rows, cols])
     row_values = _labels(data[rows])
     if cols is None:
-        counts = row_values.value_counts().sort_index().to_frame(ONE_WAY_COLUMN)
+        counts = row_values.value_counts().to_frame(ONE_WAY_COLUMN)
     else:
         counts = pd.crosstab(row_values, _labels(data[cols]))
+        counts = counts[natural_order(counts.columns)]
+    counts = counts.loc[natural_order(counts.index)]
     return protect_counts(
         counts,
         rules,
@@ -166,7 +168,25 @@ def require_frame_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
         )
 
 
+def natural_order(labels: Iterable[object]) -> list[object]:
+    """Categories in reading order: numbers by value (2 before 10), then text, missing last."""
+
+    def key(label: object) -> tuple[int, float, str]:
+        text = str(label)
+        if text == MISSING_LABEL:
+            return (2, 0.0, text)
+        try:
+            return (0, float(text), text)
+        except ValueError:
+            return (1, 0.0, text)
+
+    return sorted(labels, key=key)
+
+
 def _labels(values: pd.Series) -> pd.Series:
+    """Categories as text; whole numbers stored as floats (a column with gaps) print as 2, not 2.0."""
+    if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+        values = values.astype("Int64")
     return values.astype("string").fillna(MISSING_LABEL)
 
 
