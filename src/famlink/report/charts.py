@@ -27,6 +27,7 @@ BLUE, VERMILLION, GREY, ORANGE = "#0072B2", "#D55E00", "#4D4D4D", "#E69F00"
 VERDICT_COLOURS = {"better": BLUE, "worse": VERMILLION, "unclear": GREY}
 _STYLE: dict[Any, Any] = {
     "svg.hashsalt": "famlink-report",
+    "svg.fonttype": "none",
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -56,7 +57,7 @@ class DrawnChart:
 
 def _to_data_uri(fig: Figure) -> str:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

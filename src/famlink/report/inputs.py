@@ -79,7 +79,7 @@ class StudyReportInputs(Part):
         }
         for where, kind, key in self._references():
             if key not in known[kind]:
-                raise ValueError(f"{where} names a {kind} that is not described in the inputs")
+                raise ValueError(f"the {kind} of {where} is not described in the inputs")
         if self.metadata.primary_comparison not in known["comparison group"]:
             raise ValueError("metadata.primary_comparison is not one of the cohort's comparison groups")
         return self

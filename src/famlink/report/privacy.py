@@ -37,7 +37,7 @@ IDENTIFIER_NAMES: frozenset[str] = frozenset(
 
 IDENTIFIER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an NHS number", re.compile(r"(?<![\d,.])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d,.])")),
-    ("a National Insurance number", re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")),
+    ("a National Insurance number", re.compile(r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")),
     ("a unique pupil number", re.compile(r"\b[A-Z]\d{11}[A-Z\d]\b")),
     ("a full postcode", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")),
 )
