@@ -143,3 +143,12 @@ def test_a_share_quoted_in_prose_is_checked_on_both_sides_and_computed_from_roun
 def test_a_zero_share_is_printed_when_zeros_are_safe() -> None:
     figure = Release("prose", DisclosureRules(zeros_are_disclosive=False)).add_proportion(0, 60, name="none")
     assert figure.text == "0%"
+
+
+def test_publishable_names_only_tables() -> None:
+    release = Release("r")
+    release.add_model(n_obs=100, n_params=3, name="m")
+    with pytest.raises(ConfigError):
+        release.publishable("m")
+    with pytest.raises(ConfigError):
+        release.publishable("absent")

@@ -112,9 +112,10 @@ class Release:
 
     def publishable(self, name: str) -> pd.DataFrame:
         """The table as it may be published; refuses a blocked output that no one has overridden."""
-        output = self._outputs[name]
-        entry = self._entry(name, output)
-        if entry.status == "fail" or not isinstance(output, ProtectedTable):
+        output = self._outputs.get(name)
+        if not isinstance(output, ProtectedTable):
+            raise ConfigError(f"release '{self.name}' has no table named '{name}'", fix="see `outputs`")
+        if self._entry(name, output).status == "fail":
             raise DisclosureError(
                 f"output '{name}' failed disclosure control and has no override",
                 where=f"release '{self.name}'",

@@ -1,11 +1,13 @@
 """Secondary (complementary) suppression on a table with margins.
 
-Why famlink has its own engine: no maintained Python library does primary *and* secondary suppression
-with a proof of protection. ACRO (AI-SDC/ACRO) applies threshold, N-K and p% rules cell by cell and
-leaves the totals in place, so a suppressed cell can be recovered by subtraction; sdcTable and τ-ARGUS
-do secondary suppression properly but are R and Java programs that cannot run inside famlink's research
-store, and their licences and runtimes are not ours to vendor. The method here is the classical
-heuristic those tools also offer, closed by an exact check:
+Why famlink has its own engine: no maintained Python library does secondary suppression and
+differencing checks together, nor proves its suppression with an exact interval bound. ACRO
+(AI-SDC/ACRO) applies threshold, N-K and p% rules cell by cell and leaves the totals in place, so a
+suppressed cell can be recovered by subtraction; sdcTable and τ-ARGUS do secondary suppression
+properly but are R and Java programs that cannot run inside famlink's research store, and their
+runtimes are not ours to vendor; tables of overlapping populations ("all councils" and "all but
+one") are left to the user there. The method here is the classical heuristic those tools also offer,
+closed by an exact check:
 
 1. every row or column (margins included) holding a suppressed cell must hold at least two, and the
    suppressed interior cells of a line must add up to at least the threshold, so that their total
