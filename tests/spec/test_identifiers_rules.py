@@ -6,12 +6,10 @@ so a rule cannot hold in one and not the other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from famlink.identifiers import (
@@ -30,43 +28,48 @@ from famlink.identifiers import (
 AS_OF = date(2026, 11, 21)
 
 
-def standardise_column(column: str, values: Sequence[str | None]) -> list[dict[str, Any]]:
-    """Run standardise_people on a table holding only record_id and `column`; rows in input order."""
-    con = duckdb.connect()
-    table = pa.table(
-        {"record_id": [str(i) for i in range(len(values))], column: pa.array(values, pa.string())}
-    )
-    con.register("people", table)
-    standardise_people(con, "people", "people_std", as_of=AS_OF)
-    result = con.execute("SELECT * FROM people_std ORDER BY CAST(record_id AS INTEGER)")
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+CHECKED = ("nhs_number", "nino", "upn", "postcode", "date_of_birth")
+MISSING = (None, "", "   ", "\t")
+AMBIGUOUS_DATES = ("03/07/1984", "25/12/1990", "05/05/2000")
 
 
 class Standardised:
-    """Every example of this module standardised in ONE DuckDB run (keeps the suite fast)."""
+    """Every example of this module standardised in ONE DuckDB run (keeps the suite fast).
 
-    def __init__(self, examples: dict[str, list[str]]) -> None:
-        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
-        for column, values in examples.items():
-            for value, row in zip(values, standardise_column(column, values), strict=True):
-                self.rows[(column, value)] = row
+    Row i carries one example in one column and NULL in the others, so the examples cannot interact.
+    """
 
-    def __call__(self, column: str, value: str) -> dict[str, Any]:
+    def __init__(self, examples: dict[str, list[str | None]]) -> None:
+        pairs = [(column, value) for column, values in examples.items() for value in values]
+        con = duckdb.connect()
+        con.execute(f"CREATE TABLE people (record_id INTEGER, {', '.join(f'{c} VARCHAR' for c in CHECKED)})")
+        con.executemany(
+            f"INSERT INTO people VALUES (?, {', '.join('?' for _ in CHECKED)})",
+            [
+                [i, *(value if c == column else None for c in CHECKED)]
+                for i, (column, value) in enumerate(pairs)
+            ],
+        )
+        standardise_people(con, "people", "people_std", as_of=AS_OF)
+        result = con.execute("SELECT * FROM people_std ORDER BY record_id")
+        names = [d[0] for d in result.description]
+        rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        self.rows = {pair: row for pair, row in zip(pairs, rows, strict=True)}
+
+    def __call__(self, column: str, value: str | None) -> dict[str, Any]:
         return self.rows[(column, value)]
 
 
 @pytest.fixture(scope="module")
 def sql() -> Standardised:
-    return Standardised(
-        {
-            "nhs_number": [v for v, _ in NHS_NUMBERS],
-            "nino": [v for v, _ in NINOS],
-            "upn": [v for v, _ in UPNS_ALL],
-            "postcode": [p[0] for p in POSTCODES] + INVALID_POSTCODES,
-            "date_of_birth": [v for v, _ in DATES] + IMPOSSIBLE_DATES,
-        }
-    )
+    examples: dict[str, list[str | None]] = {
+        "nhs_number": [v for v, _ in NHS_NUMBERS],
+        "nino": [v for v, _ in NINOS],
+        "upn": [v for v, _ in UPNS_ALL],
+        "postcode": [*(p[0] for p in POSTCODES), *INVALID_POSTCODES],
+        "date_of_birth": [*(v for v, _ in DATES), *IMPOSSIBLE_DATES, *AMBIGUOUS_DATES],
+    }
+    return Standardised({column: [*values, *MISSING] for column, values in examples.items()})
 
 
 NHS_NUMBERS = [
@@ -288,9 +291,9 @@ def test_impossible_dates_are_null_and_flagged(sql: Standardised, value: str) ->
     assert row["date_of_birth"] == value  # the recorded value is carried through unchanged
 
 
-def test_day_month_order_is_day_first_and_transposition_is_offered() -> None:
+def test_day_month_order_is_day_first_and_transposition_is_offered(sql: Standardised) -> None:
     # 03/07/1984 is 3 July in the UK, never 7 March; the transposed reading is kept for comparison.
-    rows = standardise_column("date_of_birth", ["03/07/1984", "25/12/1990", "05/05/2000"])
+    rows = [sql("date_of_birth", value) for value in AMBIGUOUS_DATES]
     assert rows[0]["dob"] == date(1984, 7, 3)
     assert rows[0]["dob_transposed"] == date(1984, 3, 7)
     assert rows[1]["dob_transposed"] is None  # day 25 cannot be a month: no ambiguity
@@ -302,6 +305,5 @@ def test_day_month_order_is_day_first_and_transposition_is_offered() -> None:
     [("nhs_number", "nhs_number_valid"), ("nino", "nino_valid"), ("upn", "upn_valid"),
      ("postcode", "postcode_valid"), ("date_of_birth", "dob_valid")],
 )  # fmt: skip
-def test_missing_is_not_invalid(column: str, flag: str) -> None:
-    rows = standardise_column(column, [None, "", "   "])
-    assert [r[flag] for r in rows] == [None, None, None]
+def test_missing_is_not_invalid(sql: Standardised, column: str, flag: str) -> None:
+    assert [sql(column, value)[flag] for value in MISSING] == [None] * len(MISSING)

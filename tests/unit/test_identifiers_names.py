@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from famlink.errors import InputFileError
@@ -22,9 +21,23 @@ from famlink.identifiers import (
 AS_OF = date(2026, 11, 21)
 
 
+def load(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[Any]]) -> None:
+    """Create table `name` from columns of equal length (VARCHAR unless the values are ints or dates)."""
+
+    def sql_type(values: list[Any]) -> str:
+        present = [v for v in values if v is not None]
+        if present and all(isinstance(v, int) for v in present):
+            return "BIGINT"
+        return "DATE" if present and all(isinstance(v, date) for v in present) else "VARCHAR"
+
+    con.execute(f"CREATE TABLE {name} ({', '.join(f'{c} {sql_type(v)}' for c, v in columns.items())})")
+    rows = [list(row) for row in zip(*columns.values(), strict=True)]
+    con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in columns)})", rows)
+
+
 def standardise(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
     con = duckdb.connect()
-    con.register("people", pa.table(columns))
+    load(con, "people", columns)
     standardise_people(con, "people", "people_std", as_of=AS_OF)
     result = con.execute("SELECT * FROM people_std ORDER BY record_id")
     names = [d[0] for d in result.description]
@@ -41,7 +54,7 @@ def batch() -> dict[str, dict[str, Any]]:
     rows += [{"record_id": "middle", "middle_names": "  Anne-Marie   Louise,Jo "}]
     rows += [{"record_id": "address", "address": "Flat 2, 14-16 St. John's Rd."}]
     names = ("record_id", "first_name", "middle_names", "surname", "sex", "address")
-    table = {n: pa.array([r.get(n) for r in rows], pa.string()) for n in names}
+    table = {n: [r.get(n) for r in rows] for n in names}
     return {row["record_id"]: row for row in standardise(table)}
 
 
@@ -150,7 +163,7 @@ def test_works_when_identifier_columns_are_absent() -> None:
 
 
 def test_works_when_every_identifier_is_null() -> None:
-    nulls = pa.nulls(2, pa.string())
+    nulls = [None, None]
     columns: dict[str, Any] = {"record_id": ["1", "2"]}
     for name in ("first_name", "middle_names", "surname", "sex", "date_of_birth", "postcode", "address",
                  "nhs_number", "nino", "upn"):  # fmt: skip
@@ -167,22 +180,21 @@ def test_other_columns_are_carried_through_unchanged() -> None:
 
 
 def test_date_typed_source_column_is_read() -> None:
-    (row,) = standardise({"record_id": ["1"], "date_of_birth": pa.array([date(1984, 3, 7)], pa.date32())})
+    (row,) = standardise({"record_id": ["1"], "date_of_birth": [date(1984, 3, 7)]})
     assert (row["dob"], row["dob_valid"]) == (date(1984, 3, 7), True)
 
 
 def test_invalid_and_missing_counts_per_column() -> None:
     con = duckdb.connect()
-    con.register(
+    load(
+        con,
         "people",
-        pa.table(
-            {
-                "record_id": ["1", "2", "3", "4"],
-                "nhs_number": ["9434765919", "9434765918", None, "12"],
-                "nino": ["AB123456C", "GB123456A", "", None],
-                "date_of_birth": ["31/02/2001", "1984-03-07", None, "07/03/1984"],
-            }
-        ),
+        {
+            "record_id": ["1", "2", "3", "4"],
+            "nhs_number": ["9434765919", "9434765918", None, "12"],
+            "nino": ["AB123456C", "GB123456A", "", None],
+            "date_of_birth": ["31/02/2001", "1984-03-07", None, "07/03/1984"],
+        },
     )
     standardise_people(con, "people", "std", as_of=AS_OF)
     assert invalid_counts(con, "std") == {
@@ -203,7 +215,7 @@ def test_invalid_and_missing_counts_per_column() -> None:
 
 def test_no_record_id_is_refused_without_showing_values() -> None:
     con = duckdb.connect()
-    con.register("people", pa.table({"nhs_number": ["9434765919"]}))
+    load(con, "people", {"nhs_number": ["9434765919"]})
     with pytest.raises(InputFileError) as caught:
         standardise_people(con, "people", "std")
     assert "record_id" in str(caught.value)

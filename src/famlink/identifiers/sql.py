@@ -163,13 +163,17 @@ def identifier_read_columns() -> list[str]:
 
 
 def dob_read_columns(text: str) -> list[str]:
-    """Stage 'read': one regex extraction per date format, each a struct of strings ('' if no match).
+    """Stage 'read': one regex extraction per date format, each a struct of strings (NULL if no match).
 
     The formats are mutually exclusive (see rules.py), so at most one struct is filled per row.
     """
 
     def extract(pattern: str, names: str) -> str:
-        return f"regexp_extract({text}, {_anchored(pattern)}, [{names}])"
+        # A full match is cheaper than an extraction with groups, so extract only what matched.
+        return (
+            f"CASE WHEN regexp_full_match({text}, {sql_string(pattern)}) "
+            f"THEN regexp_extract({text}, {_anchored(pattern)}, [{names}]) END"
+        )
 
     return [
         extract(rules.DOB_ISO_PATTERN, "'y', 'm', 'd'") + " AS __fl_dob_iso",
