@@ -78,7 +78,7 @@ class SparkBackend:
     def inputs(self, tables: list[str]) -> list[Any]:
         frames = []
         for table in tables:
-            arrow = self.con.execute(f"SELECT * EXCLUDE (_row) FROM {table}").to_arrow_table()
+            arrow = self.con.execute(f"SELECT * FROM {table}").to_arrow_table()
             frames.append(self.spark.createDataFrame(arrow))
         return frames
 

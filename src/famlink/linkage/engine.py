@@ -36,7 +36,9 @@ def remaining_records(
 ) -> None:
     """`target`: `people` minus records already accepted by the exact pass on `side` (if `exclude`)."""
     where = f"WHERE record_id NOT IN (SELECT {side}_id FROM exact_pairs WHERE decision = 'accept')"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM {people} {where if exclude else ''}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM {people}_model {where if exclude else ''}"
+    )
 
 
 def orient_scored_pairs(

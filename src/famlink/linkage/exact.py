@@ -17,7 +17,7 @@ from famlink.linkage.prepare import IDENTIFIER_KINDS
 DOB_CLOSE = """(
     l.dob = r.dob
     OR (l.dob_y = r.dob_y AND l.dob_m = r.dob_d AND l.dob_d = r.dob_m)
-    OR hamming(l.dob_str, r.dob_str) <= 1
+    OR (l.dob_m = r.dob_m AND l.dob_d = r.dob_d AND abs(l.dob_y - r.dob_y) < 100)
     OR (l.dob_y = r.dob_y AND (l.dob_m = r.dob_m OR l.dob_d = r.dob_d))
 )"""
 

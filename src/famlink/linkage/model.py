@@ -5,7 +5,7 @@ Why these comparisons rather than Splink's tutorial ones:
   Jaro-Winkler, then against the other record's middle names and with first name and surname swapped,
   because those are the ways councils and departments actually record the same person differently;
 - the date of birth is split into year, month and day so a day/month transposition (03/07 for 07/03)
-  and a one-character slip are their own levels, portable to Spark;
+  and a wrong year (1984 keyed as 1948) are their own levels, portable to Spark;
 - postcodes are compared as a hierarchy (full, sector, outward) because families move locally;
 - a national identifier (NHS number, NINO or UPN) agreeing is strong evidence but not proof (about one
   record in a thousand carries someone else's), so it is a comparison like any other here; the exact
@@ -24,7 +24,7 @@ from splink import block_on
 from splink.internals.comparison_creator import ComparisonCreator
 
 FIRST_NAME_LEVELS = ("exact", "nickname", "jw_0.92", "jw_0.80", "middle_or_swapped")
-DOB_LEVELS = ("exact", "transposed", "one_typo", "one_part_differs", "within_a_year")
+DOB_LEVELS = ("exact", "transposed", "year_differs", "one_part_differs", "within_a_year")
 
 
 def _first_name() -> ComparisonCreator:
@@ -67,17 +67,6 @@ def _surname() -> ComparisonCreator:
     )
 
 
-_ONE_DIGIT_DIFFERS = (
-    "("
-    + " + ".join(
-        f"CASE WHEN substr(dob_str_l, {i}, 1) = substr(dob_str_r, {i}, 1) THEN 0 ELSE 1 END"
-        for i in range(1, 9)
-    )
-    + ") <= 1"
-)
-"""Dates as YYYYMMDD differing in one digit: a keying slip. Cheaper than an edit distance, portable."""
-
-
 def _date_of_birth() -> ComparisonCreator:
     def level(sql: str, label: str) -> cll.CustomLevel:
         return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
@@ -91,7 +80,7 @@ def _date_of_birth() -> ComparisonCreator:
                 "dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
                 "transposed",
             ),
-            level(_ONE_DIGIT_DIFFERS, "one_typo"),
+            level("dob_m_l = dob_m_r AND dob_d_l = dob_d_r", "year_differs"),
             level(
                 "dob_y_l = dob_y_r AND (dob_m_l = dob_m_r OR dob_d_l = dob_d_r)",
                 "one_part_differs",
@@ -140,7 +129,11 @@ _ID_KINDS = ("nhs_number_std", "nino_std", "upn_std")
 def _national_identifier() -> ComparisonCreator:
     comparable = " OR ".join(f"({k}_l IS NOT NULL AND {k}_r IS NOT NULL)" for k in _ID_KINDS)
     agree = " OR ".join(f"{k}_l = {k}_r" for k in _ID_KINDS)
-    near = " OR ".join(f"damerau_levenshtein({k}_l, {k}_r) <= 1" for k in _ID_KINDS)
+    near = " OR ".join(
+        f"((substr({k}_l, 1, 5) = substr({k}_r, 1, 5) OR substr({k}_l, 6) = substr({k}_r, 6))"
+        f" AND damerau_levenshtein({k}_l, {k}_r) <= 1)"
+        for k in _ID_KINDS
+    )
     return cl.CustomComparison(
         output_column_name="national_id",
         comparison_levels=[

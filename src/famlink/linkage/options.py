@@ -47,7 +47,7 @@ class LinkOptions:
     engine: Engine = "duckdb"
     seed: int = 42
     column_map: dict[str, str] = field(default_factory=dict)
-    u_sample_pairs: int = 2_000_000
+    u_sample_pairs: int = 1_000_000
     impossible_dates: Literal["refuse", "ignore"] = "refuse"
     household_guard: bool = True
 

@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from famlink.errors import InputFileError
+from famlink.identifiers import standardise_people
 
 MODEL_COLUMNS = (
     "record_id",
@@ -41,18 +42,6 @@ MODEL_COLUMNS = (
 IDENTIFIER_KINDS = ("nhs_number", "nino", "upn")
 
 
-def _standardiser():  # type: ignore[no-untyped-def]
-    """famlink.identifiers' standardiser when present, else the provisional one."""
-    try:
-        from famlink.identifiers import standardise_people
-
-        return standardise_people
-    except ImportError:
-        from famlink.linkage._provisional_identifiers import standardise_people as provisional
-
-        return provisional
-
-
 def standardise_side(
     con: duckdb.DuckDBPyConnection, people: pa.Table, name: str, source: str, *, refuse_bad_dates: bool = True
 ) -> None:
@@ -62,7 +51,7 @@ def standardise_side(
     con.register(f"{raw}_arrow", people)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT * FROM {raw}_arrow")
     con.unregister(f"{raw}_arrow")
-    _standardiser()(con, raw, std)
+    standardise_people(con, raw, std)
     if refuse_bad_dates:
         _refuse_impossible_dates(con, raw, std, source)
     carried = ", r.ethnicity" if "ethnicity" in people.column_names else ""
@@ -90,6 +79,7 @@ def standardise_side(
     )
     con.execute(f"DROP TABLE {std}")
     con.execute(f"DROP TABLE {raw}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_model AS SELECT {', '.join(MODEL_COLUMNS)} FROM {name}")
 
 
 def _refuse_impossible_dates(con: duckdb.DuckDBPyConnection, raw: str, std: str, source: str) -> None:

@@ -87,11 +87,31 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=model.DETERMINISTIC_RECALL
     )
+    if _floor_prior(linker, con, tables):
+        return TrainedModel(linker.misc.save_model_to_json())
     for rule in model.training_blocking_rules():
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
     return TrainedModel(linker.misc.save_model_to_json())
+
+
+def _floor_prior(linker: Linker, con: duckdb.DuckDBPyConnection, tables: list[str]) -> bool:
+    """When the deterministic rules find no pair at all, floor the prior and say EM cannot run.
+
+    That happens for real inputs, e.g. the agent deduplicating councils whose families never moved:
+    Splink sets the prior to 0 and EM then fails (log of 0, then m probabilities of 0). With no
+    likely matches there is nothing for EM to learn from, so the model keeps Splink's default m
+    probabilities and the u probabilities estimated from random pairs, and the prior becomes one
+    pair in all possible pairs (Splink 5 has no public setter, hence the private attribute).
+    """
+    settings = linker._settings_obj
+    if settings._probability_two_random_records_match > 0:
+        return False
+    sizes = [int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in tables]
+    pairs = sizes[0] * sizes[1] if len(sizes) == 2 else sizes[0] * (sizes[0] - 1) // 2
+    settings._probability_two_random_records_match = 1.0 / max(pairs, 1)
+    return True
 
 
 def predict(
