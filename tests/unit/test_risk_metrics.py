@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from famlink.risk.evaluate import verdict
-from famlink.risk.metrics import flags_at_capacity, score_metrics
+from famlink.risk.metrics import flags_at_capacity, precision_difference_interval, score_metrics
 
 REFS = pd.Series([date(2020, 1, 1)] * 4 + [date(2020, 2, 1)] * 4)
 LABELS = np.array([1, 0, 0, 1, 0, 0, 1, 0])
@@ -56,3 +56,14 @@ def test_the_verdict_says_plainly_when_the_model_does_not_beat_the_rule() -> Non
     assert "should not use it" in losing["sentence"]
     winning = verdict(_metrics(0.25, 0.12), "logistic")
     assert winning["beats_rule"] is True and "beats the simple rule" in winning["sentence"]
+
+
+def test_the_precision_difference_and_its_interval_come_from_whole_months() -> None:
+    refs = pd.Series([date(2020, m, 1) for m in range(1, 13) for _ in range(10)])
+    labels = np.tile(np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]), 12)
+    model = np.tile(np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], dtype=bool), 12)  # 2 of 4 right each month
+    rule = np.tile(np.array([1, 0, 1, 1, 0, 0, 0, 0, 0, 0], dtype=bool), 12)  # 1 of 3 right each month
+    diff, low, high = precision_difference_interval(labels, refs, model, rule, n_boot=100, seed=0)
+    assert diff == pytest.approx(0.5 - 1 / 3)
+    assert low == pytest.approx(diff) and high == pytest.approx(diff)  # identical months: no spread
+    assert "could be chance" in verdict(_metrics(0.25, 0.12), "logistic", (0.02, -0.01, 0.05))["sentence"]

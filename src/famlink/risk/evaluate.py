@@ -18,6 +18,7 @@ from famlink.risk.fairness import fairness_audit
 from famlink.risk.metrics import (
     calibration_points,
     flags_at_capacity,
+    precision_difference_interval,
     rule_flags_all,
     score_metrics,
 )
@@ -37,8 +38,13 @@ def _rule_all_summary(test: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def verdict(metrics: dict[str, dict[str, Any]], deployed: str) -> dict[str, Any]:
-    """Does the deployed model beat the rule on precision at capacity and on ranking (AUC, AP)?"""
+def verdict(
+    metrics: dict[str, dict[str, Any]],
+    deployed: str,
+    precision_gap: tuple[float, float, float] | None = None,
+) -> dict[str, Any]:
+    """Does the deployed model beat the rule on precision at capacity and on ranking (AUC, AP)?
+    `precision_gap` (difference, low, high) adds whether the precision difference is beyond chance."""
     model, rule = metrics[deployed], metrics["rule"]
     comparisons = {
         key: bool(model[key] > rule[key])
@@ -59,7 +65,18 @@ def verdict(metrics: dict[str, dict[str, Any]], deployed: str) -> dict[str, Any]
             f"{rule['precision_at_capacity']:.1%}; average precision {model['average_precision']:.3f} vs "
             f"{rule['average_precision']:.3f}). On this evidence the council should not use it."
         )
-    return {"beats_rule": beats, "comparisons": comparisons, "sentence": sentence}
+    if precision_gap is not None:
+        diff, low, high = precision_gap
+        sentence += (
+            f" The difference in precision at capacity is {diff:+.1%} (95% interval {low:+.1%} to "
+            f"{high:+.1%}, resampling test months)" + (": it could be chance." if low <= 0 <= high else ".")
+        )
+    return {
+        "beats_rule": beats,
+        "comparisons": comparisons,
+        "precision_difference": list(precision_gap) if precision_gap else None,
+        "sentence": sentence,
+    }
 
 
 def _clean(value: Any) -> Any:
@@ -85,6 +102,10 @@ def evaluate_on_test(models: FittedModels, test: pd.DataFrame, settings: RiskSet
     }  # fmt: skip
     deployed = settings.deployed_model
     flags = flags_at_capacity(refs, probabilities[deployed], capacity, seed)
+    rule_flags = flags_at_capacity(refs, rankings["rule"], capacity, seed)
+    gap = precision_difference_interval(
+        labels, refs, flags, rule_flags, n_boot=max(200, settings.bootstrap_samples), seed=seed
+    )
     return {
         "deployed_model": deployed,
         "metrics": metrics,
@@ -94,7 +115,7 @@ def evaluate_on_test(models: FittedModels, test: pd.DataFrame, settings: RiskSet
             test, flags, probabilities[deployed], n_boot=settings.bootstrap_samples, seed=seed
         ),
         "coefficients": coefficient_table(models),
-        "verdict": verdict(metrics, deployed),
+        "verdict": verdict(metrics, deployed, gap),
         "test_counts": {
             "rows": len(test),
             "children": int(test["record_id"].nunique()),

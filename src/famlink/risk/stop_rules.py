@@ -46,12 +46,12 @@ def calibration_rule(fairness: list[dict[str, Any]], settings: RiskSettings) -> 
         gap = calibration_gap_among_sizeable_groups(audit, settings.min_group_size)
         if gap is not None and (worst is None or gap > worst[0]):
             worst = (gap, str(audit["attribute"]))
-    limit = f"<= {settings.calibration_gap_limit:.3f} (groups of {settings.min_group_size}+ children)"
+    limit = f"<= {settings.calibration_gap_limit:.4f} (groups of {settings.min_group_size}+ children)"
     name = "calibration gap between groups is within the limit"
     if worst is None:
         return StopRuleStatus(name, NOT_ASSESSABLE, "fewer than two sizeable groups", limit)
     status = STOP if worst[0] > settings.calibration_gap_limit else OK
-    return StopRuleStatus(name, status, f"{worst[0]:.3f} (largest, by {worst[1]})", limit)
+    return StopRuleStatus(name, status, f"{worst[0]:.4f} (largest, by {worst[1]})", limit)
 
 
 def disagreement_rule(decision_counts: dict[str, int], settings: RiskSettings) -> StopRuleStatus:
