@@ -33,6 +33,9 @@ def synth(
     ),
     no_effect: bool = typer.Option(False, "--no-effect", help="Switch the programme's true effect off."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing output folder."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Processes to generate councils in (default: 2 for big worlds)."
+    ),
 ) -> None:
     """Generate a synthetic England with known truth (see docs/reference/synthetic-world.md)."""
     from famlink.synth.config import DEFAULT_EFFECTS, SynthConfig
@@ -47,7 +50,11 @@ def synth(
     with progress() as bar:
         task = bar.add_task("generating councils", total=config.councils)
         info = generate_world(
-            config, out, overwrite=overwrite, on_council=lambda done, _total: bar.update(task, completed=done)
+            config,
+            out,
+            overwrite=overwrite,
+            workers=workers,
+            on_council=lambda done, _total: bar.update(task, completed=done),
         )
     counts = info["counts"]
     err_console.print(

@@ -1,0 +1,51 @@
+"""Invariants of the generator's building blocks, checked on arbitrary inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from famlink.synth.corrupt import _typos
+from famlink.synth.ids import permuted
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when b is a by one insertion, deletion, substitution or adjacent transposition."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+names = st.lists(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij'-", min_size=0, max_size=12), min_size=1
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(names, st.integers(0, 2**32 - 1))
+def test_a_typo_is_always_a_single_edit_that_keeps_the_first_letter_in_front(
+    values: list[str], seed: int
+) -> None:
+    counts: dict[str, int] = {}
+    out = _typos(np.random.default_rng(seed), pa.array(values), 1.0, counts, "typo").to_pylist()
+    for before, after in zip(values, out, strict=True):
+        assert _one_edit_apart(before, after)
+        if len(before) >= 2:  # the first letter stays, or trades places with the second
+            assert after[0] == before[0] or (after[:2] == before[1::-1])
+    assert counts["typo"] == sum(len(v) >= 2 for v in values)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(1, 10**6), st.integers(0, 10**6))
+def test_references_are_a_permutation_of_their_space(modulus: int, salt: int) -> None:
+    size = min(modulus, 5000)
+    values = permuted(np.arange(size), modulus, salt)
+    assert len(np.unique(values)) == size and values.min() >= 0 and values.max() < modulus
