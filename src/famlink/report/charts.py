@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,11 @@ def _to_data_uri(fig: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _panel_title(group_label: str) -> str:
+    """'Compared with families who ...', wrapped so it never runs into the next panel."""
+    return textwrap.fill(f"Compared with {group_label[:1].lower()}{group_label[1:]}", 34)
+
+
 def _short(window_label: str) -> str:
     return window_label.split(" after")[0]
 
@@ -78,7 +84,7 @@ def forest_plot(inputs: StudyReportInputs) -> DrawnChart:
         axes = fig.subplots(1, len(groups), sharey=True, sharex=True, squeeze=False)[0]
         for ax, group in zip(axes, groups, strict=True):
             _forest_panel(ax, inputs, group.key, rows)
-            ax.set_title(f"Compared with: {group.label}", loc="left")
+            ax.set_title(_panel_title(group.label), loc="left")
         axes[0].set_yticks(range(len(rows)), [f"{o.label} · {_short(w.label)}" for o, w in rows])
         axes[0].invert_yaxis()
         _forest_legend(fig)
@@ -140,7 +146,7 @@ def love_plot(inputs: StudyReportInputs) -> DrawnChart:
                     ax.plot(abs(rows[name].smd_before), y, "s", color=ORANGE, markerfacecolor="white")
                     ax.plot(abs(rows[name].smd_after), y, "o", color=BLUE)
             ax.axvline(table.smd_threshold, color=GREY, linestyle="--", linewidth=0.8)
-            ax.set_title(f"vs {inputs.cohort.group(table.comparison_group).label}", loc="left")
+            ax.set_title(_panel_title(inputs.cohort.group(table.comparison_group).label), loc="left")
             ax.set_xlabel("Absolute standardised mean difference")
         axes[0].set_yticks(range(len(covariates)), covariates)
         axes[0].invert_yaxis()
