@@ -27,7 +27,7 @@ from famlink.disclosure import (
 )
 
 C = "[c]"
-EXAMPLES = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -144,7 +144,7 @@ def test_no_row_or_column_has_a_single_suppressed_cell(counts: np.ndarray, rules
     assert all(line.sum() != 1 for line in [*hidden, *hidden.T])
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(count_tables(), st.data())
 def test_a_table_and_the_same_table_without_a_small_group_never_publish_a_small_difference(
     counts: np.ndarray, data: st.DataObject
@@ -174,7 +174,7 @@ def exactly(printed: object, rules: DisclosureRules) -> tuple[float, float]:
     return float(printed), float(printed)  # type: ignore[arg-type]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contributions())
 def test_every_sensitive_sum_is_hidden_and_cannot_be_narrowed_to_within_p_percent(data: pd.DataFrame) -> None:
     rules = DisclosureRules()

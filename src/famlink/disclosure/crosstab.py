@@ -15,6 +15,7 @@ from famlink.disclosure.log import OutputLog
 from famlink.disclosure.release import Release
 from famlink.disclosure.results import ProtectedTable
 from famlink.disclosure.rules import DisclosureRules
+from famlink.errors import InputFileError
 from famlink.tabular import read_table, require_columns, table_format, write_table
 
 
@@ -40,8 +41,6 @@ def crosstab_file(
     """Read `data`, count by `rows` x `cols`, protect, and write the table (and log) atomically."""
     table_format(out)
     if log_path is not None and log_path.suffix.lower() != ".json":
-        from famlink.errors import InputFileError
-
         raise InputFileError("the log is written as JSON", where=str(log_path), fix="name it LOG.json")
     source = read_table(data)
     require_columns(source, [rows] if cols is None else [rows, cols], str(data))
