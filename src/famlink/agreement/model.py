@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 IDENT_PATTERN = r"^[A-Za-z][A-Za-z0-9_.-]*$"
+TABLE_PATTERN = r"^[a-z][a-z0-9_]*$"  # becomes a DuckDB table name in the recipient's store
 _PERIOD = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
 
 
@@ -82,12 +83,17 @@ class Flow(_Strict):
     @classmethod
     def _columns_listed(cls, tables: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         for name, columns in tables.items():
-            if not re.match(IDENT_PATTERN, name):
-                raise ValueError(f"table name '{name}' must be a simple identifier")
+            if not re.match(TABLE_PATTERN, name) or name.startswith("famlink_"):
+                raise ValueError(
+                    f"table name '{name}' must be lower case letters, digits and _ (not starting famlink_)"
+                )
             if not columns:
                 raise ValueError(f"table '{name}' lists no columns")
             if len(set(columns)) != len(columns):
                 raise ValueError(f"table '{name}' lists a column twice")
+            odd = [c for c in columns if not re.match(r"^[A-Za-z][A-Za-z0-9_]*$", str(c))]
+            if odd:
+                raise ValueError(f"table '{name}' has column names that are not simple names: {odd}")
         return tables
 
 
