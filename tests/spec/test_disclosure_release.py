@@ -152,3 +152,14 @@ def test_publishable_names_only_tables() -> None:
         release.publishable("m")
     with pytest.raises(ConfigError):
         release.publishable("absent")
+
+
+def test_the_log_json_is_what_the_report_reads() -> None:
+    from famlink.report.checks import OutputCheckSummary
+
+    release = Release("for the report")
+    release.add_frequency_table(DATA, "sex", "outcome", name="sex by outcome")
+    release.add_model(n_obs=8, n_params=4, name="m")
+    release.override("m", "residual degrees of freedom", reason="sign only", by="C. Checker")
+    summary = OutputCheckSummary.model_validate(release.log.as_dict())
+    assert summary.tally() == {"pass": 0, "protected": 1, "overridden": 1, "fail": 0}
