@@ -57,14 +57,17 @@ OUTCOMES = (
 RUNS: tuple[tuple[str, str], ...] = (
     ("naive", "ai"),
     ("psm", "ai"),
-    ("psm", "bootstrap"),
+    ("psm", "multiplier"),
     ("psm_bc", "ai"),
-    ("psm_bc", "bootstrap"),
+    ("psm_bc", "multiplier"),
     ("ipw", "bootstrap"),
     ("aipw", "ai"),
+    ("aipw", "multiplier"),
     ("aipw", "bootstrap"),
     ("did", "bootstrap"),
     ("ipw_did", "bootstrap"),
+    ("psm", "bootstrap"),
+    ("psm_bc", "bootstrap"),
 )
 
 
@@ -331,7 +334,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--bootstrap", type=int, default=100)
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--scale", type=int, default=0, help="time the default run at this many people")
+    parser.add_argument("--only", default="", help="comma-separated method:se pairs (default: all RUNS)")
+    parser.add_argument("--append", action="store_true", help="merge into the existing results file")
     args = parser.parse_args(argv)
+    runs = [(p.split(":")[0], p.split(":")[1]) for p in args.only.split(",")] if args.only else list(RUNS)
     if args.scale:
         timing = {
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -343,35 +349,56 @@ def main(argv: Sequence[str] | None = None) -> None:
         (args.out / "bench_evaluation.scale.json").write_text(json.dumps(timing, indent=2))
         print(json.dumps(timing, indent=2))
         return
+    target = args.out / "bench_evaluation.json"
+    previous = json.loads(target.read_text()) if args.append and target.exists() else None
     started = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for seed in range(args.seeds):
         table, truth = simulate(args.families, seed)
         rows += [
-            {**r, "seed": seed} for r in evaluate_dataset(table, truth, bootstrap=args.bootstrap, seed=seed)
+            {**r, "seed": seed}
+            for r in evaluate_dataset(table, truth, runs=runs, bootstrap=args.bootstrap, seed=seed)
         ]
+        meta = {
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": _machine(),
+            "note": "shared 2-core machine; other engineers' work was running (load average 5-15)",
+            "seeds": seed + 1,
+            "families_per_seed": args.families,
+            "bootstrap_replicates": args.bootstrap,
+            "runs": [f"{m}:{e}" for m, e in runs],
+            "total_seconds": round(time.perf_counter() - started, 1),
+        }
+        _write(args.out, previous, meta, summarise(rows))  # after every seed: a cut-short run still counts
         print(f"seed {seed + 1}/{args.seeds} done at {time.perf_counter() - started:.0f}s", flush=True)
-    summary = summarise(rows)
-    meta = {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
-        "note": "shared 2-core machine; other engineers' work may have been running",
-        "seeds": args.seeds,
-        "families_per_seed": args.families,
-        "bootstrap_replicates": args.bootstrap,
-        "total_seconds": round(time.perf_counter() - started, 1),
-    }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bench_evaluation.json").write_text(json.dumps({"meta": meta, "summary": summary}, indent=2))
-    (args.out / "bench_evaluation.md").write_text(render_markdown(meta, summary))
-    print(render_markdown(meta, summary))
+
+
+def _write(
+    out: Path, previous: dict[str, Any] | None, meta: dict[str, Any], summary: list[dict[str, Any]]
+) -> None:
+    if previous is not None:
+        meta, summary = _merge(previous, meta, summary)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench_evaluation.json").write_text(json.dumps({"meta": meta, "summary": summary}, indent=2))
+    (out / "bench_evaluation.md").write_text(render_markdown(meta, summary))
+
+
+def _merge(
+    old: dict[str, Any], meta: dict[str, Any], summary: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Old results plus new runs (new ones replace old rows for the same method, se and outcome)."""
+    fresh = {(s["method"], s["se_method"], s["outcome"]) for s in summary}
+    kept = [s for s in old["summary"] if (s["method"], s["se_method"], s["outcome"]) not in fresh]
+    merged_meta = {**old["meta"], "appended": [*old["meta"].get("appended", []), meta]}
+    return merged_meta, sorted(kept + summary, key=lambda s: (s["method"], s["se_method"], s["outcome"]))
 
 
 def render_markdown(meta: dict[str, Any], summary: list[dict[str, Any]]) -> str:
     lines = [
         "# bench_evaluation",
         "",
-        *(f"- {k}: {v}" for k, v in meta.items()),
+        *(f"- {k}: {v}" for k, v in meta.items() if k != "appended"),
+        *(f"- appended run: {a}" for a in meta.get("appended", [])),
         "",
         "| method | se | outcome | truth | coverage | bias | naive bias | RMSE | CI width | s/run |",
         "|---|---|---|---|---|---|---|---|---|---|",

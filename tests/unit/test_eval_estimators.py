@@ -119,6 +119,18 @@ def test_clustering_raises_the_standard_error_when_family_outcomes_are_shared() 
     assert evaluate(clustered, boot).estimates[0].se > 1.5 * evaluate(unclustered, boot).estimates[0].se
 
 
+def test_multiplier_bootstrap_agrees_with_the_analytic_variance_and_is_seeded() -> None:
+    table, _ = randomised(200, seed=3, shared=True)
+    data = prepare_data(table, treatment="t", outcomes=["y"], covariates=["x"], cluster="family")
+    analytic = evaluate(data, EvaluationSettings(method="psm_bc", se="ai")).estimates[0].se
+    wild = [
+        evaluate(data, EvaluationSettings(method="psm_bc", se="multiplier", bootstrap=400, seed=s))
+        for s in (1, 1, 2)
+    ]
+    assert wild[0].estimates[0].se == wild[1].estimates[0].se != wild[2].estimates[0].se
+    assert wild[0].estimates[0].se == pytest.approx(analytic, rel=0.15)  # E[wild variance] = analytic
+
+
 def test_placebo_on_the_pre_period_is_reported_and_near_zero_without_effect() -> None:
     table, _ = randomised(300, seed=11, shared=False)
     pre = np.asarray(table.column("y")) - 0.1 * np.asarray(table.column("t"))

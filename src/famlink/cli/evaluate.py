@@ -9,6 +9,7 @@ import typer
 from famlink.console import out_console, progress
 from famlink.evaluation import EvaluationSettings, evaluate_file, render_result, write_result_json
 from famlink.evaluation.estimators import METHODS
+from famlink.evaluation.run import DEFAULT_METHOD, DEFAULT_SE
 
 
 def register(app: typer.Typer) -> None:
@@ -21,14 +22,18 @@ def evaluate_command(
     treatment: str = typer.Option(..., "--treatment", help="Binary column: 1 = treated (programme)."),
     outcome: list[str] = typer.Option(..., "--outcome", help="Outcome column (repeat for several)."),
     covariates: str = typer.Option(..., "--covariates", help="Comma-separated covariate columns."),
-    method: str = typer.Option("aipw", "--method", help=f"One of: {', '.join(METHODS)}."),
+    method: str = typer.Option(DEFAULT_METHOD, "--method", help=f"One of: {', '.join(METHODS)}."),
     cluster: str | None = typer.Option(None, "--cluster", help="Cluster column (e.g. family id)."),
     seed: int = typer.Option(0, "--seed", help="Seed for the bootstrap and matching order."),
     json_out: Path = typer.Option(..., "--json", help="Where to write the results as JSON."),
     pre: list[str] | None = typer.Option(
         None, "--pre", help="Pre-period column per outcome (same order): for did/ipw_did and placebo."
     ),
-    se: str = typer.Option("bootstrap", "--se", help="Standard errors: bootstrap or ai (Abadie–Imbens)."),
+    se: str = typer.Option(
+        DEFAULT_SE,
+        "--se",
+        help="multiplier (wild cluster bootstrap), bootstrap (resample clusters, refit) or ai (analytic).",
+    ),
     bootstrap: int = typer.Option(200, "--bootstrap", help="Bootstrap replicates."),
     propensity: str = typer.Option("logistic", "--propensity", help="logistic or gbm."),
     k: int = typer.Option(1, "--k", help="Matches per treated unit (psm, psm_bc)."),
@@ -51,7 +56,7 @@ def evaluate_command(
         seed=seed,
     )
     with progress() as bar:
-        task = bar.add_task("bootstrap", total=bootstrap if se == "bootstrap" else 0)
+        task = bar.add_task("bootstrap replicates", total=bootstrap if se == "bootstrap" else 0)
         run = evaluate_file(
             data,
             treatment=treatment,

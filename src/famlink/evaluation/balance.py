@@ -34,7 +34,7 @@ class BalanceRow:
 
 
 def weighted_mean_var(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """Weighted mean and (frequency-weighted, n−1 style where weights are counts) variance."""
+    """Weighted mean and variance (dividing by the total weight, i.e. population-style)."""
     total = float(weights.sum())
     mean = float(weights @ values / total)
     var = float(weights @ (values - mean) ** 2 / total)

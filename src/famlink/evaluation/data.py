@@ -117,14 +117,13 @@ def binary_column(table: pa.Table, column: str, source: str) -> np.ndarray:
         if None in raw:
             _refuse_row(source, column, raw.index(None), "is empty; the treatment must be 0 or 1")
         return np.asarray(raw, dtype=bool)
-    texts = [None if v is None else str(v).strip().lower() for v in values.to_pylist()]
-    out = np.zeros(len(texts), dtype=bool)
-    for row, text in enumerate(texts):
-        if text in _TRUE:
-            out[row] = True
-        elif text not in _FALSE:
-            _refuse_row(source, column, row, "is not binary; the treatment must be 0/1 (or true/false)")
-    return out
+    texts = pc.utf8_lower(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    is_true = pc.is_in(texts, pa.array(sorted(_TRUE))).to_numpy(zero_copy_only=False)
+    is_false = pc.is_in(texts, pa.array(sorted(_FALSE))).to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(~(is_true | is_false))
+    if len(bad):
+        _refuse_row(source, column, int(bad[0]), "is not binary; the treatment must be 0/1 (or true/false)")
+    return np.asarray(is_true, dtype=bool)
 
 
 def covariate_matrix(table: pa.Table, columns: Sequence[str], source: str) -> tuple[list[str], np.ndarray]:

@@ -119,22 +119,34 @@ def _outcome_model(
     return fitted.reshape(outcomes.shape)
 
 
-def analytic_variance(
-    residuals: np.ndarray, treated: np.ndarray, weights: np.ndarray, clusters: np.ndarray
+def cluster_contributions(
+    residuals: np.ndarray, treated: np.ndarray, weights: np.ndarray, clusters: np.ndarray, n_clusters: int
 ) -> np.ndarray:
-    """Cluster-robust variance of the weighted difference, conditional on the weights.
+    """Each cluster's summed contribution to (ATT − its expectation), shape (n_clusters, outcomes).
 
-    For matching this is the Abadie–Imbens (2006) variance in the linearised form of Otsu & Rai
-    (2017): each control counts as often as it was used (K/M), so re-used controls raise the variance;
-    summing contributions within a cluster (family) before squaring lets members' outcomes correlate.
-    For the weighting estimators it is the usual sandwich with the weights treated as known.
+    The sum of their squares is the cluster-robust variance conditional on the weights. For matching
+    this is the Abadie–Imbens (2006) variance in the linearised form of Otsu & Rai (2017): each control
+    counts as often as it was used (K/M), so re-used controls raise the variance; summing within a
+    cluster (family) before squaring lets members' outcomes correlate. For the weighting estimators it
+    is the usual sandwich with the weights treated as known (for AIPW that is first-order correct,
+    because the doubly robust score is insensitive to small errors in the propensity model).
     """
     w_t = np.where(treated, weights, 0.0)
     w_c = np.where(treated, 0.0, weights)
     centred_t = residuals - (w_t @ residuals / w_t.sum())
     centred_c = residuals - (w_c @ residuals / w_c.sum())
     contribution = (w_t[:, None] * centred_t) / w_t.sum() - (w_c[:, None] * centred_c) / w_c.sum()
+    columns = [
+        np.bincount(clusters, weights=contribution[:, j], minlength=n_clusters)
+        for j in range(residuals.shape[1])
+    ]
+    return np.column_stack(columns) if columns else np.zeros((n_clusters, 0))
+
+
+def analytic_variance(
+    residuals: np.ndarray, treated: np.ndarray, weights: np.ndarray, clusters: np.ndarray
+) -> np.ndarray:
+    """Cluster-robust variance of the weighted difference (see `cluster_contributions`)."""
     _, codes = np.unique(clusters, return_inverse=True)
-    per_cluster = np.zeros((int(codes.max()) + 1, residuals.shape[1]))
-    np.add.at(per_cluster, codes, contribution)
+    per_cluster = cluster_contributions(residuals, treated, weights, codes, int(codes.max()) + 1)
     return np.asarray((per_cluster**2).sum(axis=0))

@@ -23,7 +23,7 @@ from famlink.errors import AnalysisError
 from famlink.evaluation.estimators import (
     DIFFERENCE_METHODS,
     MethodSettings,
-    analytic_variance,
+    cluster_contributions,
     estimate,
     unit_weights,
 )
@@ -40,6 +40,7 @@ class GroupEstimate:
     dropped_treated: int
     analytic_se: float
     naive_att: float
+    contributions: np.ndarray | None = None  # per cluster, for the multiplier bootstrap
 
 
 def analysis_values(outcomes: np.ndarray, pre: np.ndarray | None, method: str) -> np.ndarray:
@@ -72,20 +73,27 @@ def point_estimates(
     clusters: np.ndarray,
     settings: MethodSettings,
     seed: int,
+    keep_contributions: bool = False,
 ) -> list[GroupEstimate | None]:
-    """One estimate per outcome column (None where its eligible rows cannot support one)."""
+    """One estimate per outcome column (None where its eligible rows cannot support one).
+
+    `clusters` must be dense codes (0..G−1 over the whole analysis); with `keep_contributions` each
+    estimate carries its per-cluster contributions for the multiplier bootstrap.
+    """
+    n_clusters = int(clusters.max()) + 1
     out: list[GroupEstimate | None] = [None] * values.shape[1]
     for present, columns in eligibility_groups(values):
         t = treated[present]
         if t.sum() < 1 or (~t).sum() < 1:
             continue
-        y = values[present][:, columns]
+        y = values[np.ix_(present, columns)]
         x = covariates[present]
         weights, dropped = unit_weights(settings.method, settings, scores[present], t, seed)
         att, residuals = estimate(settings.method, y, x, t, weights)
         if settings.method == "psm":  # regression residuals make the matching variance less conservative
             residuals = estimate("psm_bc", y, x, t, weights)[1]
-        variance = analytic_variance(residuals, t, weights, clusters[present])
+        per_cluster = cluster_contributions(residuals, t, weights, clusters[present], n_clusters)
+        variance = (per_cluster**2).sum(axis=0)
         naive = estimate("naive", y, x, t, np.ones(len(t)))[0]
         treated_means = y[t & (weights > 0)].mean(axis=0)
         for position, column in enumerate(columns):
@@ -97,6 +105,7 @@ def point_estimates(
                 dropped_treated=dropped,
                 analytic_se=float(np.sqrt(variance[position])),
                 naive_att=float(naive[position]),
+                contributions=per_cluster[:, position].copy() if keep_contributions else None,
             )
     return out
 
@@ -124,6 +133,23 @@ def bootstrap_atts(
             on_step()
     width = next((len(r) for r in results if r is not None), 0)
     return np.asarray([r if r is not None else np.full(width, np.nan) for r in results])
+
+
+def multiplier_draws(contributions: np.ndarray, n_replicates: int, seed: int, chunk: int = 25) -> np.ndarray:
+    """(replicates × outcomes) deviations Σ_g ξ_g ψ_g with Rademacher ξ per cluster (wild bootstrap).
+
+    The multiplier (wild) cluster bootstrap perturbs each cluster's linearised contribution instead of
+    refitting on resampled data: valid for nearest-neighbour matching (Otsu & Rai 2017), where the
+    resampling bootstrap is not (Abadie & Imbens 2008), and for the doubly robust AIPW; and it costs one
+    matrix product, so 200 replicates at 1.5 million people take seconds, not hours.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for first in range(0, n_replicates, chunk):
+        size = min(chunk, n_replicates - first)
+        signs = rng.integers(0, 2, (size, contributions.shape[0])) * 2.0 - 1.0
+        out.append(signs @ contributions)
+    return np.vstack(out)
 
 
 def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

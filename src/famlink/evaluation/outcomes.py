@@ -144,23 +144,35 @@ def person_outcomes(
     A value is NULL (not 0) when the person is not eligible for that outcome in that window (e.g. an
     adult's school absence), when the window ends after `observed_until`, or when the source table was
     not supplied. Absence rates are also NULL for an eligible child with no recorded sessions.
+
+    How it stays fast: each source table is joined once to the person-windows it falls in (an inner
+    join, so only people with events are touched) and aggregated to one row per person-window with
+    every outcome of that source; the person-windows then pick those up by equality joins, and one
+    GROUP BY on person_id pivots windows into columns.
     """
     _check_inputs(cohort, sources)
+    names = _outcome_names(sources)
+    if not names:
+        raise InputFileError("no outcome source tables were given", fix="pass at least one spec-C table")
     con = con or duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.register("eval_cohort", cohort)
     for name, table in sources.items():
         con.register(f"eval_src_{name}", table)
     con.execute(_person_windows_sql(observed_until))
-    selects = _wide_selects(sources)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE eval_long AS {_long_outcomes_sql(sources)}")
+    pivot = ", ".join(
+        f"max(CASE WHEN window_name = '{w}' THEN {n} END) AS {outcome_column(n, w)}"
+        for n in names
+        for w in WINDOWS
+    )
     sql = f"""
-        SELECT c.*, {", ".join(selects)}
+        SELECT c.*, o.* EXCLUDE (person_id)
         FROM eval_cohort c
-        LEFT JOIN ({_long_outcomes_sql(sources)}) o USING (person_id)
+        LEFT JOIN (SELECT person_id, {pivot} FROM eval_long GROUP BY person_id) o USING (person_id)
         ORDER BY c.person_id
     """
-    if not selects:
-        raise InputFileError("no outcome source tables were given", fix="pass at least one spec-C table")
-    return con.sql(_grouped(sql, cohort.column_names)).to_arrow_table()
+    return con.sql(sql).to_arrow_table()
 
 
 def family_outcomes(people: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
@@ -217,71 +229,62 @@ def _person_windows_sql(observed_until: dt.date | None) -> str:
     """
 
 
-def _binary_sql(d: OutcomeDefinition) -> str:
-    if d.kind == "event":
+def _source_flags_sql(source: str, definitions: list[OutcomeDefinition]) -> str:
+    """One row per person-window with at least one row of `source` in it, a 0/1 flag per outcome."""
+    kind = definitions[0].kind
+    if kind == "event":
         overlap = "s.date >= pw.w_start AND s.date < pw.w_end"
     else:
         overlap = "s.start_date < pw.w_end AND coalesce(s.end_date, DATE '9999-12-31') >= pw.w_start"
+    flags = ", ".join(f"max(CASE WHEN {d.condition} THEN 1 ELSE 0 END) AS {d.name}" for d in definitions)
     return f"""
-        SELECT pw.person_id, pw.window_name,
-               CASE WHEN {d.eligible} THEN CAST(count(s.person_id) > 0 AS INTEGER) END AS {d.name}
+        SELECT pw.person_id, pw.window_name, {flags}
         FROM eval_person_windows pw
-        LEFT JOIN eval_src_{d.source} s
-               ON s.person_id = pw.person_id AND {overlap} AND ({d.condition})
-        GROUP BY pw.person_id, pw.window_name, pw.age_w
+        JOIN eval_src_{source} s ON s.person_id = pw.person_id AND {overlap}
+        GROUP BY pw.person_id, pw.window_name
     """
 
 
 def _absence_sql() -> str:
-    return f"""
-        SELECT person_id, window_name, rate AS absence_rate,
-               CAST(rate >= {PERSISTENT_ABSENCE_THRESHOLD} AS INTEGER) AS persistent_absence
-        FROM (
-            SELECT pw.person_id, pw.window_name,
-                   CASE WHEN {SCHOOL_AGE} AND sum(s.sessions_possible) > 0
-                        THEN sum(s.sessions_missed) / sum(s.sessions_possible) END AS rate
-            FROM eval_person_windows pw
-            LEFT JOIN eval_src_dfe_attendance s
-                   ON s.person_id = pw.person_id
-                  AND s.term_start >= pw.w_start AND s.term_start < pw.w_end
-            GROUP BY pw.person_id, pw.window_name, pw.age_w
-        )
+    return """
+        SELECT pw.person_id, pw.window_name,
+               sum(s.sessions_missed) AS missed, sum(s.sessions_possible) AS possible
+        FROM eval_person_windows pw
+        JOIN eval_src_dfe_attendance s
+          ON s.person_id = pw.person_id AND s.term_start >= pw.w_start AND s.term_start < pw.w_end
+        GROUP BY pw.person_id, pw.window_name
     """
 
 
-def _available(sources: Mapping[str, pa.Table]) -> list[tuple[str, str]]:
-    """(outcome name, SQL producing person_id, window_name, outcome columns) for supplied sources."""
-    parts = [(d.name, _binary_sql(d)) for d in BINARY_OUTCOMES if d.source in sources]
-    if "dfe_attendance" in sources:
-        parts.append(("absence", _absence_sql()))
-    return parts
+def _by_source(sources: Mapping[str, pa.Table]) -> dict[str, list[OutcomeDefinition]]:
+    grouped: dict[str, list[OutcomeDefinition]] = {}
+    for d in BINARY_OUTCOMES:
+        if d.source in sources:
+            grouped.setdefault(d.source, []).append(d)
+    return grouped
+
+
+def _outcome_names(sources: Mapping[str, pa.Table]) -> list[str]:
+    names = [d.name for d in BINARY_OUTCOMES if d.source in sources]
+    return names + (list(ABSENCE_OUTCOMES) if "dfe_attendance" in sources else [])
 
 
 def _long_outcomes_sql(sources: Mapping[str, pa.Table]) -> str:
-    parts = _available(sources)
-    sql = "SELECT person_id, window_name FROM eval_person_windows"
-    for index, (_, part) in enumerate(parts):
-        sql = f"SELECT * FROM ({sql}) q{index} LEFT JOIN ({part}) p{index} USING (person_id, window_name)"
-    return sql
-
-
-def _wide_selects(sources: Mapping[str, pa.Table]) -> list[str]:
-    names = [d.name for d in BINARY_OUTCOMES if d.source in sources]
+    """Person-window rows with every outcome, applying eligibility (NULL) and absence thresholds."""
+    joins, selects = [], []
+    for index, (source, definitions) in enumerate(_by_source(sources).items()):
+        joins.append(
+            f"LEFT JOIN ({_source_flags_sql(source, definitions)}) f{index} USING (person_id, window_name)"
+        )
+        selects += [
+            f"CASE WHEN {d.eligible} THEN coalesce(f{index}.{d.name}, 0) END AS {d.name}" for d in definitions
+        ]
     if "dfe_attendance" in sources:
-        names += list(ABSENCE_OUTCOMES)
-    return [
-        f"max(CASE WHEN o.window_name = '{w}' THEN o.{n} END) AS {outcome_column(n, w)}"
-        for n in names
-        for w in WINDOWS
-    ]
-
-
-def _grouped(sql: str, cohort_columns: list[str]) -> str:
-    """Add the GROUP BY that pivots the long (person, window) rows into one row per person."""
-    keys = ", ".join(f"c.{_quote(c)}" for c in cohort_columns)
-    head, order = sql.rsplit("ORDER BY", 1)
-    return f"{head} GROUP BY {keys} ORDER BY {order}"
-
-
-def _quote(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
+        joins.append(f"LEFT JOIN ({_absence_sql()}) att USING (person_id, window_name)")
+        rate = f"CASE WHEN {SCHOOL_AGE} AND att.possible > 0 THEN att.missed / att.possible END"
+        selects += [
+            f"{rate} AS absence_rate",
+            f"CAST({rate} >= {PERSISTENT_ABSENCE_THRESHOLD} AS INTEGER) AS persistent_absence",
+        ]
+    columns = ", ".join(selects)
+    return f"SELECT pw.person_id, pw.window_name, {columns} FROM eval_person_windows pw {' '.join(joins)}"

@@ -25,15 +25,16 @@ from famlink.evaluation.inference import (
     GroupEstimate,
     analysis_values,
     bootstrap_atts,
+    multiplier_draws,
     point_estimates,
 )
 from famlink.evaluation.propensity import PropensityModel, common_support
 from famlink.evaluation.sensitivity import e_values_for_att
 
 DEFAULT_METHOD = "aipw"
-DEFAULT_SE = "bootstrap"
+DEFAULT_SE = "multiplier"
 SMALL_DATA_ROWS = 200_000
-SE_METHODS = ("bootstrap", "ai")
+SE_METHODS = ("bootstrap", "multiplier", "ai")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class EvaluationSettings:
             raise ConfigError(
                 f"unknown standard error '{self.se}'", fix=f"use one of {', '.join(SE_METHODS)}"
             )
-        if self.se == "bootstrap" and self.bootstrap < 20:
+        if self.se != "ai" and self.bootstrap < 20:
             raise ConfigError("use at least 20 bootstrap replicates", fix="raise --bootstrap")
         if not 0.5 < self.confidence < 1:
             raise ConfigError("the confidence level must be between 0.5 and 1")
@@ -155,10 +156,19 @@ def _estimates(
 ) -> list[Estimate]:
     method = settings.method_settings
     groups = point_estimates(
-        values, data.covariates, data.treated, scores, data.clusters, method, settings.seed
+        values,
+        data.covariates,
+        data.treated,
+        scores,
+        data.clusters,
+        method,
+        settings.seed,
+        keep_contributions=settings.se == "multiplier",
     )
     if settings.se == "ai":
         ses = np.asarray([g.analytic_se if g else math.nan for g in groups])
+    elif settings.se == "multiplier":
+        ses = _multiplier_se(groups, settings)
     else:
 
         def replicate(rows: np.ndarray, seed: int) -> np.ndarray:
@@ -177,6 +187,20 @@ def _estimates(
         _estimate(name, method.method, group, float(se), z, values[:, index])
         for index, (name, group, se) in enumerate(zip(names, groups, ses, strict=True))
     ]
+
+
+def _multiplier_se(groups: list[GroupEstimate | None], settings: EvaluationSettings) -> np.ndarray:
+    """SD of the wild cluster bootstrap draws per outcome (NaN where there is no estimate)."""
+    present = [g.contributions for g in groups if g is not None and g.contributions is not None]
+    out = np.full(len(groups), math.nan)
+    if not present:
+        return out
+    draws = multiplier_draws(np.column_stack(present), settings.bootstrap, settings.seed)
+    ses = iter(np.std(draws, axis=0, ddof=1))
+    for index, g in enumerate(groups):
+        if g is not None and g.contributions is not None:
+            out[index] = float(next(ses))
+    return out
 
 
 def _bootstrap_se(draws: np.ndarray, width: int) -> np.ndarray:
