@@ -82,6 +82,7 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
     """
     link_type = "link_only" if len(tables) == 2 else "dedupe_only"
     settings = settings_as_dict(link_type)
+    settings["linker_uid"] = f"famlink{options.seed}"  # Splink draws a random one otherwise
     settings = estimate_u(con, tables, settings, options.u_sample_pairs, options.seed)
     linker = _linker(DuckDBBackend(con), tables, settings)
     linker.training.estimate_probability_two_random_records_match(

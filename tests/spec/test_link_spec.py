@@ -1,0 +1,194 @@
+"""Spec tests for famlink's linkage engine, written as small readable tables.
+
+A model is trained once on the small synthetic world (council people against DWP) and reused here,
+which is also how a department runs monthly matching: train once, then `model_path=`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from famlink.linkage import splink_pass
+from famlink.linkage.api import LinkResult, link_tables
+from famlink.linkage.options import LinkOptions
+
+COLUMNS = ["record_id", "first_name", "surname", "sex", "date_of_birth", "postcode", "address", "nhs_number"]
+HOME = {"surname": "Okafor", "postcode": "LS6 2AB", "address": "14 Cardigan Road"}
+
+
+def people(*rows: dict[str, Any]) -> pa.Table:
+    """A person table from short dicts: household fields default to one shared home."""
+    full = [{**HOME, "sex": None, "nhs_number": None, **row} for row in rows]
+    return pa.table({c: [r.get(c) for r in full] for c in COLUMNS})
+
+
+def pairs(result: LinkResult) -> set[tuple[str, str]]:
+    return set(zip(result.links["left_id"].to_pylist(), result.links["right_id"].to_pylist(), strict=True))
+
+
+@pytest.fixture(scope="module")
+def model(small_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Train on the small world once and save the model, as `famlink link` does beside its output."""
+    council = pq.read_table(small_world / "councils" / "LA01" / "local" / "people.parquet")
+    dwp = pq.read_table(small_world / "departments" / "dwp" / "people.parquet")
+    result = link_tables(council, dwp, LinkOptions())
+    path = tmp_path_factory.mktemp("model") / "model.json"
+    path.write_text(result.model_json, encoding="utf-8")
+    return path
+
+
+def link(left: pa.Table, right: pa.Table, model: Path, **options: Any) -> LinkResult:
+    return link_tables(left, right, LinkOptions(**options), model_path=model)
+
+
+# --- household awareness: siblings, twins and juniors share surname, address and postcode ---------
+
+OLIVIA = {"first_name": "Olivia", "sex": "F", "date_of_birth": "2010-05-01"}
+AMELIA = {"first_name": "Amelia", "sex": "F", "date_of_birth": "2012-08-19"}
+JACK = {"first_name": "Jack", "sex": "M", "date_of_birth": "2011-03-03"}
+HARRY = {"first_name": "Harry", "sex": "M", "date_of_birth": "2011-03-03"}
+JOHN_SR = {"first_name": "John", "sex": "M", "date_of_birth": "1976-09-14"}
+JOHN_JR = {"first_name": "John", "sex": "M", "date_of_birth": "2004-02-27"}
+
+
+@pytest.mark.parametrize(
+    ("left_person", "right_person"),
+    [(OLIVIA, AMELIA), (JACK, HARRY), (JOHN_JR, JOHN_SR)],
+    ids=["sibling", "twin", "junior-senior"],
+)
+def test_a_household_member_is_never_linked_to_another(
+    model: Path, left_person: dict, right_person: dict
+) -> None:
+    result = link(
+        people({"record_id": "L1", **left_person}), people({"record_id": "R1", **right_person}), model
+    )
+    assert result.links.num_rows == 0
+
+
+def test_each_child_takes_their_own_record_not_a_siblings(model: Path) -> None:
+    left = people({"record_id": "L-olivia", **OLIVIA}, {"record_id": "L-jack", **JACK})
+    right = people(
+        {"record_id": "R-amelia", **AMELIA},
+        {"record_id": "R-harry", **HARRY},
+        {"record_id": "R-jack", **JACK},
+        {"record_id": "R-olivia", **OLIVIA},
+    )
+    assert pairs(link(left, right, model)) == {("L-olivia", "R-olivia"), ("L-jack", "R-jack")}
+
+
+def test_a_nickname_is_the_same_person(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR, "first_name": "William"})
+    right = people({"record_id": "R1", **JOHN_SR, "first_name": "Bill"})
+    assert pairs(link(left, right, model)) == {("L1", "R1")}
+
+
+def test_day_and_month_transposed_is_the_same_person(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR, "date_of_birth": "1976-09-04"})
+    right = people({"record_id": "R1", **JOHN_SR, "date_of_birth": "1976-04-09"})
+    assert pairs(link(left, right, model)) == {("L1", "R1")}
+
+
+# --- the exact pass -----------------------------------------------------------------------------
+
+NHS = "9434765919"  # valid check digit (reference examples)
+NHS_BAD = "9434765918"  # fails the check digit
+
+
+def test_a_shared_valid_nhs_number_with_a_consistent_record_is_an_exact_link(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR, "nhs_number": NHS})
+    right = people({"record_id": "R1", **JOHN_SR, "nhs_number": NHS, "postcode": "M1 1AE", "address": "x"})
+    result = link(left, right, model)
+    assert pairs(result) == {("L1", "R1")}
+    assert result.links["decided_by"].to_pylist() == ["exact"]
+
+
+def test_shared_nhs_number_with_different_sex_and_years_apart_is_a_conflict_for_review(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR, "nhs_number": NHS})
+    right = people({"record_id": "R1", **OLIVIA, "nhs_number": NHS})
+    result = link(left, right, model)
+    assert result.links.num_rows == 0
+    assert result.review.to_pylist() == [
+        {
+            "left_id": "L1",
+            "right_id": "R1",
+            "match_probability": None,
+            "match_weight": None,
+            "reason": "identifier_conflict",
+        }
+    ]
+
+
+def test_an_invalid_nhs_number_is_never_an_exact_link(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR, "nhs_number": NHS_BAD})
+    right = people({"record_id": "R1", **JOHN_SR, "nhs_number": NHS_BAD})
+    result = link(left, right, model)
+    assert "exact" not in result.links["decided_by"].to_pylist()
+
+
+def test_another_persons_nhs_number_does_not_link_siblings(model: Path) -> None:
+    """A sibling's valid NHS number on a child's record: first name and DOB disagree, so not exact."""
+    left = people({"record_id": "L1", **OLIVIA, "nhs_number": NHS})
+    right = people({"record_id": "R1", **AMELIA, "nhs_number": NHS})
+    assert "exact" not in link(left, right, model).links["decided_by"].to_pylist()
+
+
+# --- one-to-one, many, review band ----------------------------------------------------------------
+
+
+def test_one_to_one_by_default_and_several_with_many(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR})
+    right = people({"record_id": "R1", **JOHN_SR}, {"record_id": "R2", **JOHN_SR})
+    assert link(left, right, model).links.num_rows == 1
+    assert pairs(link(left, right, model, many=True)) == {("L1", "R1"), ("L1", "R2")}
+
+
+def test_a_pair_below_the_threshold_but_in_the_band_goes_to_review(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR})
+    right = people({"record_id": "R1", **JOHN_SR})
+    accepted = link(left, right, model)
+    probability = accepted.links["match_probability"][0].as_py()
+    strict = link(left, right, model, threshold=min(1.0, probability + 1e-12), review_low=0.01)
+    if probability < 1.0:
+        assert strict.links.num_rows == 0
+        assert strict.review["reason"].to_pylist() == ["review_band"]
+
+
+def test_every_decision_respects_the_threshold_and_band(model: Path, small_world: Path) -> None:
+    council = pq.read_table(small_world / "councils" / "LA02" / "local" / "people.parquet")
+    dwp = pq.read_table(small_world / "departments" / "dwp" / "people.parquet")
+    options = {"threshold": 0.9, "review_low": 0.3}
+    result = link(council, dwp, model, **options)
+    for row in result.links.to_pylist():
+        assert row["decided_by"] == "exact" or row["match_probability"] >= 0.9
+    for row in result.review.to_pylist():
+        if row["reason"] == "review_band":
+            assert 0.3 <= row["match_probability"] < 0.9
+    assert len(set(result.links["left_id"].to_pylist())) == result.links.num_rows
+    assert len(set(result.links["right_id"].to_pylist())) == result.links.num_rows
+
+
+# --- model reuse and determinism ------------------------------------------------------------------
+
+
+def test_a_saved_model_is_reused_without_training(model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("trained although a model was given")
+
+    monkeypatch.setattr(splink_pass, "train", refuse)
+    result = link(people({"record_id": "L1", **JACK}), people({"record_id": "R1", **JACK}), model)
+    assert pairs(result) == {("L1", "R1")}
+    assert '"comparisons"' in result.model_json
+
+
+def test_the_same_seed_gives_the_same_model_and_links(small_world: Path) -> None:
+    council = pq.read_table(small_world / "councils" / "LA01" / "case_list.parquet")
+    dfe = pq.read_table(small_world / "departments" / "dfe" / "people.parquet")
+    first = link_tables(council, dfe, LinkOptions(seed=5))
+    second = link_tables(council, dfe, LinkOptions(seed=5))
+    assert first.model_json == second.model_json
+    assert first.links.equals(second.links)
