@@ -86,7 +86,7 @@ def point_estimates(
         t = treated[present]
         if t.sum() < 1 or (~t).sum() < 1:
             continue
-        y = values[np.ix_(present, columns)]
+        y = values[np.ix_(present, np.asarray(columns))]
         x = covariates[present]
         weights, dropped = unit_weights(settings.method, settings, scores[present], t, seed)
         att, residuals = estimate(settings.method, y, x, t, weights)
