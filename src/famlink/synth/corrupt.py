@@ -61,7 +61,7 @@ def corrupt(
     middle = rec.middle
     if rates.upper_case:
         first, middle, surname = pc.utf8_upper(first), pc.utf8_upper(middle), pc.utf8_upper(surname)
-    postcode, typo_rows = _postcodes(rng, rec.postcode, rates, counts)
+    postcode = _postcodes(rng, rec.postcode, rates, counts)
     columns = {
         "first_name": first,
         "middle_names": middle,
@@ -77,7 +77,6 @@ def corrupt(
         ("upn", rec.upn, rates.upn_missing),
     ):
         columns[column] = _identifier(rng, values, missing, rates.wrong_identifier, counts, column)
-    del typo_rows
     return columns, counts
 
 
@@ -185,7 +184,7 @@ def _dates(rng: np.random.Generator, dob: np.ndarray, rates: ErrorRates, counts:
 
 def _postcodes(
     rng: np.random.Generator, postcode: pa.Array, rates: ErrorRates, counts: dict[str, int]
-) -> tuple[pa.Array, np.ndarray]:
+) -> pa.Array:
     """A typo swaps one inward character for another of its class, so the result still looks valid."""
     n = len(postcode)
     held = _held(postcode)
@@ -207,7 +206,7 @@ def _postcodes(
     typo = np.zeros(n, bool)
     typo[rows] = True
     counts.update(postcode_typo=int((typo & ~missing).sum()), postcode_missing=int(missing.sum()))
-    return where(missing, None, out), rows
+    return where(missing, None, out)
 
 
 def _identifier(
