@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from famlink.disclosure import DisclosureRules, Release, differencing_conflicts
+from famlink.disclosure import DisclosureRules, Release, differencing_conflicts, protect_frequency_table
 from famlink.errors import ConfigError, DisclosureError
 
 
@@ -163,3 +163,16 @@ def test_the_log_json_is_what_the_report_reads() -> None:
     release.override("m", "residual degrees of freedom", reason="sign only", by="C. Checker")
     summary = OutputCheckSummary.model_validate(release.log.as_dict())
     assert summary.tally() == {"pass": 0, "protected": 1, "overridden": 1, "fail": 0}
+
+
+def test_a_later_table_does_not_hide_behind_a_cell_an_earlier_table_already_published() -> None:
+    counts = {("LA01", "x"): 12, ("LA01", "y"): 60, ("LA02", "x"): 20, ("LA02", "y"): 21}
+    counts |= {("LA03", "x"): 2, ("LA03", "y"): 2}
+    data = pd.DataFrame([key for key, n in counts.items() for _ in range(n)], columns=["council", "group"])
+    release = Release("shared totals")
+    by_group = release.add_frequency_table(data, "council", "group", name="council by group")
+    assert by_group.to_frame()["Total"].tolist() == ["[c]", 40, "[c]", 115]
+    # alone, the one-way table would hide LA02 (the smallest complement): but LA02's 41 is public above
+    assert protect_frequency_table(data, "council").to_frame()["count"].tolist() == [70, "[c]", "[c]", 115]
+    one_way = release.add_frequency_table(data, "council", name="council")
+    assert one_way.to_frame()["count"].tolist() == ["[c]", 40, "[c]", 115]

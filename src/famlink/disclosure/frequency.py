@@ -71,8 +71,14 @@ def protect_counts(
     margins: bool = True,
     structural_zeros: Iterable[tuple[str, str]] = (),
     extra_primary: Sequence[Cell] = (),
+    published_elsewhere: Sequence[Cell] = (),
 ) -> ProtectedTable:
-    """Protect an already counted table (index = row categories, columns = column categories)."""
+    """Protect an already counted table (index = row categories, columns = column categories).
+
+    `extra_primary` cells are suppressed whatever their size (the differencing check uses it);
+    `published_elsewhere` cells are already public in another table of the release, so hiding them
+    here would protect nothing: they are never chosen as complements.
+    """
     rules = rules or DisclosureRules()
     interior = counts.to_numpy(dtype=float)
     if np.any(interior < 0) or np.any(interior != np.round(interior)):
@@ -93,7 +99,11 @@ def protect_counts(
         return first_unprotected(solvers[0], hidden_cells_small_first(suppressed, primary), true, rules)
 
     suppressed = complete_suppression(
-        true, primary, ~structural, line_floor=rules.threshold, first_failure=first_failure
+        true,
+        primary,
+        ~structural & ~_mask(true.shape, published_elsewhere),
+        line_floor=rules.threshold,
+        first_failure=first_failure,
     )
     intervals = solvers[0].intervals()
     published = np.where(suppressed, np.nan, round_to_base(true, rules.rounding_base))
@@ -268,6 +278,13 @@ def interval_result(table: ProtectedTable, intervals: Intervals) -> RuleResult:
     if small_highs:
         detail += f"; every small cell could be as large as {min(small_highs):g} or more"
     return RuleResult("interval check", "pass", detail)
+
+
+def _mask(shape: tuple[int, ...], cells: Sequence[Cell]) -> BoolGrid:
+    grid = np.zeros(shape, dtype=bool)
+    for cell in cells:
+        grid[cell] = True
+    return grid
 
 
 def _cells(mask: BoolGrid) -> list[Cell]:

@@ -6,7 +6,8 @@ of people, subtracting one published table from the other reveals them. Cells of
 matched by what they describe — the (variable, category) pairs, with a total dropping the variable it
 sums over — so a column total of one table is compared with a cell of a coarser table too. When two
 published cells describing the same group differ by fewer than the threshold (but not zero), the cell
-in the later table is suppressed and that table protected again, until no such pair remains.
+in the later table is suppressed and that table protected again, until no such pair remains. A cell
+an earlier table already publishes for the same group is likewise never relied on as a complement.
 
 Limits: the check compares pairs of published cells; it does not solve one LP across all tables.
 """
@@ -144,9 +145,19 @@ class Release:
         return output
 
     def _settle(self, table: ProtectedTable, structural: tuple[tuple[str, str], ...]) -> ProtectedTable:
+        """Re-protect `table` until it publishes no small difference from an earlier table and hides
+        no cell an earlier table already publishes (such a cell would be a false complement)."""
         extra: set[Cell] = set()
-        while conflicts := differencing_conflicts(table, self._tables()):
+        known: set[Cell] = set()
+        while True:
+            conflicts = differencing_conflicts(table, self._tables()) - extra
+            hidden_but_public = (
+                {c for c in published_elsewhere(table, self._tables()) if table.suppressed[c]} - known - extra
+            )
+            if not conflicts and not hidden_but_public:
+                return table
             extra |= conflicts
+            known = (known | hidden_but_public) - extra
             table = protect_counts(
                 _interior_frame(table),
                 self.rules,
@@ -156,8 +167,8 @@ class Release:
                 margins=table.show_margins,
                 structural_zeros=structural,
                 extra_primary=sorted(extra),
+                published_elsewhere=sorted(known),
             )
-        return table
 
     def _block_if_differencing(self, table: ProtectedTable) -> ProtectedTable:
         conflicts = differencing_conflicts(table, self._tables())
@@ -188,6 +199,19 @@ def differencing_conflicts(table: ProtectedTable, others: Iterable[ProtectedTabl
                 if 0 < difference < threshold:
                     conflicts.add(mine[key])
     return conflicts
+
+
+def published_elsewhere(table: ProtectedTable, others: Iterable[ProtectedTable]) -> set[Cell]:
+    """Cells of `table` describing exactly the same group, with the same count, as a published cell of
+    another table: they are public whatever this table does."""
+    mine = dict(table.keyed_cells())
+    public: set[Cell] = set()
+    for other in others:
+        for key, cell in other.keyed_cells():
+            same_group = key in mine and not other.suppressed[cell]
+            if same_group and float(table.true_counts[mine[key]]) == float(other.true_counts[cell]):
+                public.add(mine[key])
+    return public
 
 
 def _interior_frame(table: ProtectedTable) -> pd.DataFrame:
