@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from famlink.errors import DisclosureError
 from famlink.report import StudyReportInputs, check_publishable, render_report
@@ -153,3 +155,21 @@ def test_inputs_built_in_python_are_guarded_at_render_time() -> None:
     )
     with pytest.raises(DisclosureError):
         render_report(inputs.model_copy(update={"cohort": small}))
+
+
+_SITES = [site.where for site in published_counts(example_inputs())]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(site=st.sampled_from(_SITES), value=st.integers(min_value=0, max_value=20_000))
+def test_a_count_is_published_only_if_safe(site: str, value: int) -> None:
+    """Property: any count at any place passes the guard exactly when it is >= 10 and a multiple of 5."""
+    raw = _raw()
+    _set(raw, site, f"{value:,}")
+    safe = value >= 10 and value % 5 == 0
+    if safe:
+        _checked(raw)
+    else:
+        with pytest.raises(DisclosureError) as caught:
+            _checked(raw)
+        assert site in str(caught.value.where)

@@ -17,13 +17,17 @@ from pydantic import BeforeValidator
 SUPPRESSION_MARKS: frozenset[str] = frozenset({"[c]", "[x]", "[z]", "[low]", "[u]"})
 """Marks that stand in for a number that may not, or cannot, be published."""
 
+# Spelled out without brackets: the CLI prints errors through Rich, which would read [c] as markup.
+_COUNT_RULE = (
+    "a count must be a whole number (1235 or 1,235) or a suppression mark (c, x, z, low or u in brackets)"
+)
 _NUMBER = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)$")
 
 
 def _as_count_text(value: object) -> str:
     """Accept an int or a number/mark string and keep it as text; refuse anything else."""
     if isinstance(value, bool):
-        raise ValueError("a count must be a whole number or a suppression mark such as [c]")
+        raise ValueError(_COUNT_RULE)
     if isinstance(value, int):
         if value < 0:
             raise ValueError("a count cannot be negative")
@@ -32,10 +36,7 @@ def _as_count_text(value: object) -> str:
         text = value.strip()
         if _NUMBER.match(text) or text in SUPPRESSION_MARKS:
             return text
-    raise ValueError(
-        'a count must be a whole number (e.g. 1235 or "1,235") or one of '
-        + ", ".join(sorted(SUPPRESSION_MARKS))
-    )
+    raise ValueError(_COUNT_RULE)
 
 
 Count = Annotated[str, BeforeValidator(_as_count_text)]

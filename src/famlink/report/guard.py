@@ -52,7 +52,8 @@ def _refuse_unsafe_counts(inputs: StudyReportInputs) -> None:
             _refuse(
                 f"a count below the disclosure threshold of {rules.threshold} is not suppressed",
                 site.where,
-                "suppress it as [c] (with secondary suppression), or record the output checker's reason "
+                "suppress it (the mark c in square brackets, with secondary suppression), or record "
+                "the output checker's reason "
                 f"in small_counts_reason of output '{site.owner.output_id}'",
             )
         if rules.rounding_base > 1 and value % rules.rounding_base:
