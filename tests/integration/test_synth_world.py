@@ -217,3 +217,16 @@ def test_recorded_values_differ_from_the_truth_at_about_the_configured_rates(sma
     ).fetchall()[0]
     assert 0 < dob_differs < 0.02 * total
     assert 0.01 * total < nino_missing < 0.06 * total
+
+
+def test_people_move_so_sources_disagree_on_addresses(small_world: Path) -> None:
+    con = duckdb.connect()
+    differ, total = con.execute(
+        f"select count(*) filter (where c.postcode <> d.postcode), count(*) "
+        f"from '{small_world}/councils/LA01/case_list.parquet' c "
+        f"join '{small_world}/truth/records.parquet' rc on rc.source = 'council/LA01/case_list' "
+        f"and rc.record_id = c.record_id "
+        f"join '{small_world}/truth/records.parquet' rd on rd.source = 'dwp' and rd.person_id = rc.person_id "
+        f"join '{small_world}/departments/dwp/people.parquet' d on d.record_id = rd.record_id"
+    ).fetchall()[0]
+    assert total > 100 and 0.1 < differ / total < 0.7
