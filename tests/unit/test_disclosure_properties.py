@@ -25,6 +25,7 @@ from famlink.disclosure import (
     differencing_conflicts,
     protect_counts,
 )
+from famlink.disclosure.release import published_elsewhere
 
 C = "[c]"
 EXAMPLES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,6 +156,7 @@ def test_a_table_and_the_same_table_without_a_small_group_never_publish_a_small_
     everyone = release.add_table(protect(counts + small.reshape(counts.shape), rules, "all"))
     without = release.add_table(protect(counts, rules, "all but a few"))
     assert differencing_conflicts(without, [everyone]) == set()
+    assert not any(without.suppressed[cell] for cell in published_elsewhere(without, [everyone]))
     for cell, low, high in reader_bounds(without):
         assert high - low >= 1 - 1e-6, f"cell {cell} of the second table can be worked out exactly"
 
