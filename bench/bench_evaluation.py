@@ -400,12 +400,13 @@ def render_markdown(meta: dict[str, Any], summary: list[dict[str, Any]]) -> str:
         *(f"- {k}: {v}" for k, v in meta.items() if k != "appended"),
         *(f"- appended run: {a}" for a in meta.get("appended", [])),
         "",
-        "| method | se | outcome | truth | coverage | bias | naive bias | RMSE | CI width | s/run |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| method | se | outcome | seeds | truth | coverage | bias | naive bias | RMSE | CI width | s/run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in summary:
         lines.append(
-            f"| {s['method']} | {s['se_method']} | {s['outcome']} | {s['mean_truth']:.4f} | "
+            f"| {s['method']} | {s['se_method']} | {s['outcome']} | {s['replicates']} | "
+            f"{s['mean_truth']:.4f} | "
             f"{s['coverage']:.2f} | {s['bias']:+.4f} | {s['naive_bias']:+.4f} | {s['rmse']:.4f} | "
             f"{s['mean_width']:.4f} | {s['mean_seconds_per_run']:.2f} |"
         )

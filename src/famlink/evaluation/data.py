@@ -36,6 +36,7 @@ class EvaluationData:
     clusters: np.ndarray  # int codes, shape (n,): each unit its own cluster when none was given
     pre_outcomes: np.ndarray | None = None  # float (n, q): the same outcomes before the start
     extra: dict[str, np.ndarray] = field(default_factory=dict)
+    pre_outcome_names: list[str] = field(default_factory=list)
 
     @property
     def n(self) -> int:
@@ -52,6 +53,7 @@ class EvaluationData:
             clusters=self.clusters[rows],
             pre_outcomes=None if self.pre_outcomes is None else self.pre_outcomes[rows],
             extra={k: v[rows] for k, v in self.extra.items()},
+            pre_outcome_names=self.pre_outcome_names,
         )
 
 
@@ -86,6 +88,7 @@ def prepare_data(
         clusters=cluster_codes(table, cluster, source),
         pre_outcomes=None if pre_outcomes is None else _numeric_matrix(table, pre_outcomes, source),
         extra={k: np.asarray(table.column(k).cast(pa.string()).to_pylist(), dtype=object) for k in keep},
+        pre_outcome_names=list(pre_outcomes or []),
     )
     require_enough_units(data.treated)
     return data

@@ -41,6 +41,8 @@ class GroupEstimate:
     analytic_se: float
     naive_att: float
     contributions: np.ndarray | None = None  # per cluster, for the multiplier bootstrap
+    binary: bool = True
+    outcome_sd: float = 0.0
 
 
 def analysis_values(outcomes: np.ndarray, pre: np.ndarray | None, method: str) -> np.ndarray:
@@ -96,6 +98,8 @@ def point_estimates(
         variance = (per_cluster**2).sum(axis=0)
         naive = estimate("naive", y, x, t, np.ones(len(t)))[0]
         treated_means = y[t & (weights > 0)].mean(axis=0)
+        binary = ((y == 0) | (y == 1)).all(axis=0)
+        spread = y.std(axis=0)
         for position, column in enumerate(columns):
             out[column] = GroupEstimate(
                 att=float(att[position]),
@@ -106,6 +110,8 @@ def point_estimates(
                 analytic_se=float(np.sqrt(variance[position])),
                 naive_att=float(naive[position]),
                 contributions=per_cluster[:, position].copy() if keep_contributions else None,
+                binary=bool(binary[position]),
+                outcome_sd=float(spread[position]),
             )
     return out
 

@@ -138,11 +138,26 @@ def _evaluate(
     estimates = _estimates(data, values, data.outcome_names, scores, model, settings, on_step)
     placebo: list[Estimate] = []
     if settings.placebo and data.pre_outcomes is not None and method.method not in ("did", "ipw_did"):
-        names = [f"{n} (placebo: pre-period)" for n in data.outcome_names]
-        placebo_settings = replace(settings, bootstrap=max(20, settings.bootstrap // 4))
-        placebo = _estimates(data, data.pre_outcomes, names, scores, model, placebo_settings, None)
+        placebo = _placebo(data, data.pre_outcomes, scores, model, settings)
     notes = _notes(estimates, balance)
     return EvaluationResult(settings, estimates, balance, placebo, support, notes, scores, data.treated)
+
+
+def _placebo(
+    data: EvaluationData,
+    pre: np.ndarray,
+    scores: np.ndarray,
+    model: PropensityModel,
+    settings: EvaluationSettings,
+) -> list[Estimate]:
+    """The method applied to each distinct pre-period column: an 'effect' before joining should be ~0."""
+    names = data.pre_outcome_names or [f"{n} (pre-period)" for n in data.outcome_names]
+    first = {name: index for index, name in reversed(list(enumerate(names)))}
+    columns = sorted(first.values())
+    if settings.se == "bootstrap":  # refitting is costly; a placebo needs a rougher SE only
+        settings = replace(settings, bootstrap=max(20, settings.bootstrap // 4))
+    labels = [f"{names[c]} (placebo)" for c in columns]
+    return _estimates(data, pre[:, columns], labels, scores, model, settings, None)
 
 
 def _estimates(
@@ -184,8 +199,8 @@ def _estimates(
         ses = _bootstrap_se(draws, len(names))
     z = float(norm.ppf(0.5 + settings.confidence / 2))
     return [
-        _estimate(name, method.method, group, float(se), z, values[:, index])
-        for index, (name, group, se) in enumerate(zip(names, groups, ses, strict=True))
+        _estimate(name, method.method, group, float(se), z)
+        for name, group, se in zip(names, groups, ses, strict=True)
     ]
 
 
@@ -215,17 +230,13 @@ def _bootstrap_se(draws: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _estimate(
-    name: str, method: str, g: GroupEstimate | None, se: float, z: float, column: np.ndarray
-) -> Estimate:
+def _estimate(name: str, method: str, g: GroupEstimate | None, se: float, z: float) -> Estimate:
     if g is None:
         nan = math.nan
         return Estimate(name, method, nan, nan, nan, nan, 0, 0, nan, nan, nan, nan, 0, nan, nan)
     low, high = g.att - z * se, g.att + z * se
     p_value = float(2 * norm.sf(abs(g.att / se))) if se > 0 else math.nan
-    present = column[~np.isnan(column)]
-    binary = bool(np.isin(present, (0.0, 1.0)).all())
-    e_point, e_ci = e_values_for_att(g.treated_mean, g.att, low, high, binary, float(np.std(present)))
+    e_point, e_ci = e_values_for_att(g.treated_mean, g.att, low, high, g.binary, g.outcome_sd)
     return Estimate(
         outcome=name,
         method=method,
