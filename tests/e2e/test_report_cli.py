@@ -172,3 +172,11 @@ def test_broken_inputs_are_a_bad_input_error(tmp_path: Path) -> None:
     bad = tmp_path / "in.json"
     bad.write_text("{not json", encoding="utf-8")
     assert main(["report", "render", str(bad), "--out", str(tmp_path / "r.html")]) == 3
+
+
+def test_the_same_inputs_give_the_same_page(rendered: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """Reproducible releases: re-rendering (here without the PDF) gives a byte-identical HTML file."""
+    inputs = rendered[0].parent / "inputs.json"
+    again = tmp_path / "again.html"
+    assert main(["report", "render", str(inputs), "--out", str(again)]) == 0
+    assert again.read_text(encoding="utf-8") == rendered[2]

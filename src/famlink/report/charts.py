@@ -266,10 +266,10 @@ def drawn_charts(inputs: StudyReportInputs) -> dict[str, DrawnChart]:
         }
 
 
-def all_charts(inputs: StudyReportInputs) -> dict[str, Chart]:
-    """Every chart the report shows, keyed by section, embedded as SVG data URIs."""
+def all_charts(inputs: StudyReportInputs, drawn: dict[str, DrawnChart] | None = None) -> dict[str, Chart]:
+    """Every chart the report shows, keyed by section, embedded as SVG data URIs (`drawn` reuses figures)."""
     with mpl.rc_context(_STYLE):
         return {
             key: Chart(c.id, c.title, c.alt, _to_data_uri(c.figure))
-            for key, c in drawn_charts(inputs).items()
+            for key, c in (drawn or drawn_charts(inputs)).items()
         }

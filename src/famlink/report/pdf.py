@@ -20,7 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from famlink.report import tables
-from famlink.report.charts import drawn_charts
+from famlink.report.charts import DrawnChart, drawn_charts
 from famlink.report.guard import check_publishable
 from famlink.report.inputs import StudyReportInputs
 from famlink.report.wording import director_summary
@@ -38,7 +38,7 @@ _PDF_STYLE: dict[Any, Any] = {
 }
 
 
-def render_pdf(inputs: StudyReportInputs) -> bytes:
+def render_pdf(inputs: StudyReportInputs, drawn: dict[str, DrawnChart] | None = None) -> bytes:
     """The PDF as bytes (deterministic: no creation date is written)."""
     check_publishable(inputs)
     buffer = io.BytesIO()
@@ -49,7 +49,7 @@ def render_pdf(inputs: StudyReportInputs) -> bytes:
     ):
         for lines in _paginate(_text_lines(inputs)):
             pdf.savefig(_text_page(lines))
-        for chart in _chart_figures(inputs):
+        for chart in _chart_figures(drawn or drawn_charts(inputs)):
             pdf.savefig(chart)
     return buffer.getvalue()
 
@@ -139,9 +139,9 @@ def _text_page(lines: list[str]) -> Figure:
     return fig
 
 
-def _chart_figures(inputs: StudyReportInputs) -> Iterable[Figure]:
-    """The same figures the HTML embeds, one per page, titled and with their alt text as a caption."""
-    for chart in drawn_charts(inputs).values():
+def _chart_figures(drawn: dict[str, DrawnChart]) -> Iterable[Figure]:
+    """The same figures the HTML embeds (drawn once), one per page, titled."""
+    for chart in drawn.values():
         fig = chart.figure
         fig.suptitle(chart.title, x=0.01, ha="left", fontsize=11, weight="bold")
         yield fig

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from famlink import __version__
 from famlink.report import tables
-from famlink.report.charts import all_charts
+from famlink.report.charts import DrawnChart, all_charts, drawn_charts
 from famlink.report.counts import format_count
 from famlink.report.guard import check_publishable, checked_parts
 from famlink.report.inputs import StudyReportInputs
@@ -60,14 +60,14 @@ def _css() -> str:
     return resources.files("famlink.report").joinpath("templates/report.css").read_text(encoding="utf-8")
 
 
-def render_report(inputs: StudyReportInputs) -> str:
+def render_report(inputs: StudyReportInputs, drawn: dict[str, DrawnChart] | None = None) -> str:
     """The report as one HTML string; raises DisclosureError if the inputs fail the guard."""
     check_publishable(inputs)
     template = _environment().get_template("report.html.j2")
-    return template.render(**report_context(inputs))
+    return template.render(**report_context(inputs, drawn))
 
 
-def report_context(inputs: StudyReportInputs) -> dict[str, Any]:
+def report_context(inputs: StudyReportInputs, drawn: dict[str, DrawnChart] | None = None) -> dict[str, Any]:
     """Everything the template shows, already formatted."""
     return {
         "meta": inputs.metadata,
@@ -75,7 +75,7 @@ def report_context(inputs: StudyReportInputs) -> dict[str, Any]:
         "sections": SECTIONS,
         "summary": director_summary(inputs),
         "summary_notes": inputs.summary_notes,
-        "charts": all_charts(inputs),
+        "charts": all_charts(inputs, drawn),
         "cohort_tables": tables.cohort_tables(inputs),
         "linkage_tables": tables.linkage_tables(inputs),
         "balance_tables": tables.balance_tables(inputs),
@@ -125,12 +125,13 @@ def _approved_small_counts(inputs: StudyReportInputs) -> list[tuple[str, str]]:
 
 def write_report(inputs: StudyReportInputs, out: str | Path, *, pdf: str | Path | None = None) -> ReportFiles:
     """Render and write the HTML (atomically) and, if asked, the PDF; nothing is written if either fails."""
-    html = render_report(inputs)
+    drawn = drawn_charts(inputs) if pdf is not None else None  # drawn once, shared by HTML and PDF
+    html = render_report(inputs, drawn)
     pdf_bytes = None
     if pdf is not None:
         from famlink.report.pdf import render_pdf
 
-        pdf_bytes = render_pdf(inputs)
+        pdf_bytes = render_pdf(inputs, drawn)
     target = Path(out)
     with atomic_path(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
