@@ -176,3 +176,14 @@ def test_a_role_can_export_while_holding_its_own_connection(tmp_path: Path) -> N
         )  # fmt: skip
         assert con.execute("SELECT count(*) FROM famlink_exports").fetchall() == [(1,)]
     assert result.manifest.tables["identifiers"].rows == 6
+
+
+def test_closing_one_handle_does_not_close_the_store_under_another(tmp_path: Path) -> None:
+    store = store_with_identifiers(tmp_path)
+    holder, passer_by = RoleStore.open(store.path), RoleStore.open(store.path)
+    with holder.session() as con:
+        with passer_by.session() as other:
+            other.execute("SELECT 1").fetchall()
+        passer_by.close()
+        assert con.execute("SELECT count(*) FROM people").fetchall() == [(50,)]
+    holder.close()

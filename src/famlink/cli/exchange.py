@@ -57,6 +57,7 @@ def store_create(
 ) -> None:
     """Create a role store (keys too, unless `famlink keys new` already made them)."""
     created = RoleStore.create(path, role=role, party=party, operator=operator, encrypted=not plaintext)
+    created.close()
     err_console.print(f"created {created.role.value} store for {created.party} at {path}")
     err_console.print(f"database encryption: {created.crypto_module if not plaintext else 'off'}")
 
@@ -64,8 +65,13 @@ def store_create(
 @store_app.command("info")
 def store_info(path: Path = typer.Argument(..., help="The store folder.")) -> None:
     """Show a store's role, party, segments and imported packages (no data)."""
-    opened = RoleStore.open(path)
-    info = {
+    with RoleStore.open(path) as opened:
+        info = _describe(opened)
+    out_console.print_json(json.dumps(info))
+
+
+def _describe(opened: RoleStore) -> dict[str, object]:
+    return {
         "role": opened.role.value,
         "party": opened.party,
         "segments": {
@@ -74,7 +80,6 @@ def store_info(path: Path = typer.Argument(..., help="The store folder.")) -> No
         "imported_packages": sorted(opened.imported_package_ids()),
         "pending_in_inbox": [p.name for p in opened.pending_packages()],
     }
-    out_console.print_json(json.dumps(info))
 
 
 @package_app.command("inspect")
@@ -114,15 +119,15 @@ def package_import(
     as_of: str | None = typer.Option(None, "--as-of", help="Judge the agreement on this date (YYYY-MM-DD)."),
 ) -> None:
     """Check a package (recipient, signature, agreement, replay, checksums), then import it whole."""
-    opened = RoleStore.open(store)
-    result = opened.import_package(
-        file,
-        load_agreement(agreement),
-        operator=operator,
-        purpose=purpose,
-        segment=segment,
-        as_of=date.fromisoformat(as_of) if as_of else None,
-    )
+    with RoleStore.open(store) as opened:
+        result = opened.import_package(
+            file,
+            load_agreement(agreement),
+            operator=operator,
+            purpose=purpose,
+            segment=segment,
+            as_of=date.fromisoformat(as_of) if as_of else None,
+        )
     rows = ", ".join(f"{name} {count}" for name, count in result.rows.items())
     err_console.print(f"imported package {result.package_id} from {result.sender} ({result.flow}): {rows}")
 

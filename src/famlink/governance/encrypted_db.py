@@ -95,6 +95,7 @@ class SharedDatabase:
     con: duckdb.DuckDBPyConnection
     crypto_module: str
     keys_dir: Path
+    users: int = 0
 
 
 _OPEN: dict[Path, SharedDatabase] = {}
@@ -124,10 +125,14 @@ def open_database(root: Path) -> SharedDatabase | None:
     return _OPEN.get(root.resolve())
 
 
-def close_database(root: Path) -> None:
-    """Close the store's instance (checkpointing it); later connects open a fresh one."""
-    found = _OPEN.pop(root.resolve(), None)
-    if found is not None:
+def release_database(root: Path) -> None:
+    """One user is done with the store's instance; the last one out closes (and checkpoints) it."""
+    found = _OPEN.get(root.resolve())
+    if found is None:
+        return
+    found.users -= 1
+    if found.users <= 0:
+        del _OPEN[root.resolve()]
         found.con.close()
 
 

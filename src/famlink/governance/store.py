@@ -34,9 +34,9 @@ from famlink.governance.audit import AuditLog
 from famlink.governance.encrypted_db import (
     SharedDatabase,
     attach,
-    close_database,
     new_database_key,
     open_database,
+    release_database,
     shared_database,
     shred_file,
     write_key_file,
@@ -67,6 +67,7 @@ class RoleStore:
         self.keys_dir = keys_dir
         self.audit = AuditLog(path / "audit.jsonl")
         self.crypto_module: str | None = None
+        self._uses_database = False
 
     # ---- identity -------------------------------------------------------------------------------
     @property
@@ -230,6 +231,9 @@ class RoleStore:
     # ---- connections ----------------------------------------------------------------------------
     def _database(self) -> SharedDatabase:
         database = shared_database(self.path, self.keys_dir, self._attach_segments)
+        if not self._uses_database:
+            database.users += 1
+            self._uses_database = True
         self.crypto_module = database.crypto_module
         return database
 
@@ -268,8 +272,10 @@ class RoleStore:
             con.close()
 
     def close(self) -> None:
-        """Release the store's database files (checkpointed); the store can be opened again later."""
-        close_database(self.path)
+        """Release the store's database files (checkpointed, once every RoleStore on it has closed)."""
+        if self._uses_database:
+            self._uses_database = False
+            release_database(self.path)
 
     def __enter__(self) -> RoleStore:
         return self
