@@ -88,9 +88,11 @@ def forest_plot(inputs: StudyReportInputs) -> DrawnChart:
         axes[0].set_yticks(range(len(rows)), [f"{o.label} · {_short(w.label)}" for o, w in rows])
         axes[0].invert_yaxis()
         _forest_legend(fig)
-    clear = [e for e in inputs.effects if e.excludes_zero]
+    keys = {o.key for o in outcomes}
+    plotted = [e for e in inputs.effects if e.outcome in keys]
+    clear = [e for e in plotted if e.excludes_zero]
     alt = (
-        f"Forest plot of {len(inputs.effects)} estimated differences between programme families and "
+        f"Forest plot of {len(plotted)} estimated differences between programme families and "
         f"comparison families, in percentage points, for {len(outcomes)} outcomes in {len(windows)} time "
         f"windows, one panel per comparison group. Each dot is the estimate and its line the confidence "
         f"interval; {len(clear)} intervals do not cross zero. The table after this chart lists every value."
@@ -214,7 +216,7 @@ def cohort_chart(inputs: StudyReportInputs) -> DrawnChart:
         left.invert_yaxis()
         left.set_xlabel("Families")
         left.set_title("Families in each group", loc="left")
-        _criteria_bars(right, inputs)
+        _criteria_bars(fig, right, inputs)
     groups_text = "; ".join(f"{g.label}: {g.families} families" for g in cohort.groups)
     alt = (
         f"Two bar charts. Left: the number of families in each group ({groups_text}). Right: for each of "
@@ -224,7 +226,7 @@ def cohort_chart(inputs: StudyReportInputs) -> DrawnChart:
     return DrawnChart("cohort-chart", "The cohort and its eligibility profile", alt, fig)
 
 
-def _criteria_bars(ax: Axes, inputs: StudyReportInputs) -> None:
+def _criteria_bars(fig: Figure, ax: Axes, inputs: StudyReportInputs) -> None:
     table = inputs.cohort.criteria_met
     use_percents = all(r.percents is not None for r in table.rows)
     colours = [BLUE, ORANGE, "#009E73", "#CC79A7", GREY]
@@ -250,9 +252,7 @@ def _criteria_bars(ax: Axes, inputs: StudyReportInputs) -> None:
     ax.invert_yaxis()
     ax.set_xlabel("% of the group's families" if use_percents else "Families")
     ax.set_title(table.title, loc="left")
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=len(table.columns), frameon=False, fontsize=8
-    )
+    fig.legend(loc="outside lower center", ncols=len(table.columns), frameon=False)
 
 
 def drawn_charts(inputs: StudyReportInputs) -> dict[str, DrawnChart]:
