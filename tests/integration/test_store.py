@@ -187,3 +187,16 @@ def test_closing_one_handle_does_not_close_the_store_under_another(tmp_path: Pat
         passer_by.close()
         assert con.execute("SELECT count(*) FROM people").fetchall() == [(50,)]
     holder.close()
+
+
+def test_an_interrupted_create_can_be_run_again(tmp_path: Path) -> None:
+    root = tmp_path / "LA01"
+    (root / "data").mkdir(parents=True)
+    (root / "store.json").write_text('{"format": 1, "role": "council", "party": "LA01", "segments": {}}')
+    (root / "data" / "main.duckdb").write_bytes(b"half-written")  # a crash mid-way left these
+    store = RoleStore.create(root, role="council", party="LA01", operator="tester")
+    with store.session() as con:
+        assert con.execute("SELECT 42").fetchall() == [(42,)]
+    store.close()
+    with pytest.raises(StoreError, match="already exists"):
+        RoleStore.create(root, role="council", party="LA01", operator="tester")

@@ -108,7 +108,7 @@ class RoleStore:
     ) -> RoleStore:
         """Make a new store (and the party's keys, unless `famlink keys new` already made them)."""
         root = Path(path)
-        if (root / STORE_FILE).exists():
+        if _finished_store(root):
             raise StoreError("a store already exists here", where=str(root), fix="open it instead")
         role = Role(role)
         folder = Path(keys_dir) if keys_dir else root / "keys"
@@ -374,6 +374,12 @@ class RoleStore:
             )
             for p in self.pending_packages(flow)
         ]
+
+
+def _finished_store(root: Path) -> bool:
+    """True once a store's main segment exists: a crash earlier in `create` can simply be re-run."""
+    meta_file = root / STORE_FILE
+    return meta_file.is_file() and "main" in json.loads(meta_file.read_text(encoding="utf-8"))["segments"]
 
 
 def _alias(segment: str) -> str:
