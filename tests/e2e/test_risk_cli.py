@@ -79,7 +79,8 @@ def test_train_report_score_review_as_a_council_would(
     log = AuditLog(store / "audit.jsonl")
     assert log.verify().ok
     actions = [e.action for e in log.entries()]
-    assert actions[:2] == ["risk.train", "risk.report"] and "risk.review.decide" in actions
+    assert actions[:3] == ["risk.train", "risk.report", "risk.score.refused"]
+    assert "risk.review.decide" in actions
     refs = pq.read_table(council / "local" / "people.parquet", columns=["record_id"]).column(0).to_pylist()
     text = (store / "audit.jsonl").read_text()
     assert not [r for r in refs if f'"{r}"' in text]  # no council person ref in the audit log

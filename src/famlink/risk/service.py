@@ -116,8 +116,10 @@ def score(
     settings = RiskSettings.from_dict(models.settings)
     stops = [s for s in current_stop_rules(store) if s.status == STOP]
     if stops and not (acknowledge_stop and acknowledge_stop.strip()):
+        store.audit("risk.score.refused", actor, stop_rules=[s.rule for s in stops])
+        first = stops[0]
         raise ConfigError(
-            f"a stop rule says the model must be switched off: {stops[0].rule} ({stops[0].measured})",
+            f"a stop rule says the model must be switched off: {first.rule}; measured {first.measured}",
             fix="see `famlink risk report`; to score anyway for a documented reason, pass --acknowledge-stop",
         )
     src = load_council_sources(council)
