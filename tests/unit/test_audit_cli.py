@@ -69,3 +69,10 @@ def test_tampering_is_detected_and_named(
 def test_missing_log_is_a_failure_not_a_pass(tmp_path: Path) -> None:
     (tmp_path / "empty-store").mkdir()
     assert main(["audit", "verify", str(tmp_path / "empty-store")]) == 6
+
+
+def test_show_lists_the_latest_entries_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = store_with_log(tmp_path)
+    assert main(["audit", "show", str(store), "--json", "--last", "2"]) == 0
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["seq"] for e in shown] == [4, 5] and shown[-1]["rows"] == 40
