@@ -176,17 +176,30 @@ def write_results(results: list[dict[str, Any]]) -> None:
         f"Run {payload['date']} on {payload['machine']['platform']} "
         f"({payload['machine']['cpus']} CPUs, {payload['machine']['memory_gb']} GB). {payload['note']}",
         "",
-        "| scale | families (programme + background) | people | wall s | CPU s | peak RSS MB | output MB "
-        "| load before | within limits |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scale | families (programme + background) | people | wall s | CPU s (all processes) "
+        "| CPU s / wall s | peak RSS MB (all processes) | output MB | load before / after | within limits |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        share = r["cpu_seconds"] / max(r["wall_seconds"], 1e-9)
         lines.append(
             f"| {r['scale']} | {r['programme_families']:,} + {r['background_families']:,} | {r['people']:,} "
-            f"| {r['wall_seconds']} | {r['cpu_seconds']} | {r['peak_rss_mb']:.0f} | {r['output_mb']} "
-            f"| {r['load_average_before'][0]} | {r['within_limits']} |"
+            f"| {r['wall_seconds']} | {r['cpu_seconds']} | {share:.2f} | {r['peak_rss_mb']:.0f} "
+            f"| {r['output_mb']} "
+            f"| {r['load_average_before'][0]} / {r['load_average_after'][0]} | {r['within_limits']} |"
         )
-    lines += ["", "Command: `.venv/bin/python -m bench.bench_synth`", ""]
+    lines += [
+        "",
+        "How to read this: a process that had the machine to itself would show CPU s / wall s near 1 (one "
+        "process) or up to 2 (two workers). A much lower figure means the run waited for CPU behind other "
+        "work (the load average counts runnable processes; this machine has 2 cores), so its wall time says "
+        "more about the machine's load than about the generator.",
+    ]
+    lines += [
+        "",
+        "Command: `.venv/bin/python -m bench.bench_synth` (`--scales default` for the quick one).",
+        "",
+    ]
     (RESULTS / "bench_synth.md").write_text("\n".join(lines), encoding="utf-8")
 
 
