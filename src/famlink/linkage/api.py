@@ -19,7 +19,7 @@ from famlink.linkage import engine, quality
 from famlink.linkage.assign import connected_components
 from famlink.linkage.backend import make_backend
 from famlink.linkage.exact import run_exact_pass
-from famlink.linkage.inputs import check_people
+from famlink.linkage.inputs import check_map_sources, check_people
 from famlink.linkage.options import LinkOptions
 from famlink.linkage.prepare import standardise_side
 from famlink.linkage.splink_pass import TrainedModel
@@ -76,8 +76,9 @@ def link_tables(
     """
     trained = _load_model(model_path)
     on_step("checking inputs")
-    left = check_people(left, left_source, options.column_map)
-    right = check_people(right, right_source, options.column_map)
+    check_map_sources(options.column_map, {left_source: left, right_source: right})
+    left = check_people(left, left_source, options.column_map, partial_map=True)
+    right = check_people(right, right_source, options.column_map, partial_map=True)
     con = duckdb.connect()
     try:
         on_step("standardising identifiers")

@@ -31,6 +31,11 @@ SCORED_COLUMNS = (
 )
 
 
+def _select_scored(present: set[str]) -> str:
+    """The scored columns, with NULL for source_dataset_* (absent when deduplicating one table)."""
+    return ", ".join(c if c in present else f"NULL AS {c}" for c in SCORED_COLUMNS)
+
+
 class Backend(Protocol):
     """What the engine needs from a Splink backend."""
 
@@ -56,8 +61,9 @@ class DuckDBBackend:
         return list(tables)
 
     def collect(self, scored: Any, target: str) -> None:
+        present = {c[0] for c in self.con.execute(f"DESCRIBE {scored.physical_name}").fetchall()}
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {', '.join(SCORED_COLUMNS)} "
+            f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {_select_scored(present)} "
             f"FROM {scored.physical_name}"
         )
         scored.drop_table_from_database_and_remove_from_cache()
@@ -83,9 +89,14 @@ class SparkBackend:
         return frames
 
     def collect(self, scored: Any, target: str) -> None:
-        frame = scored.as_spark_dataframe().select(*SCORED_COLUMNS).toArrow()
-        self.con.register("_spark_scored", frame)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM _spark_scored")
+        frame = scored.as_spark_dataframe()
+        present = set(frame.columns)
+        self.con.register(
+            "_spark_scored", frame.select(*[c for c in SCORED_COLUMNS if c in present]).toArrow()
+        )
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {_select_scored(present)} FROM _spark_scored"
+        )
         self.con.unregister("_spark_scored")
 
 

@@ -27,7 +27,9 @@ def read_people(path: Path, column_map: dict[str, str] | None = None) -> pa.Tabl
     return check_people(read_table(path), str(path), column_map)
 
 
-def check_people(table: pa.Table, source: str, column_map: dict[str, str] | None = None) -> pa.Table:
+def check_people(
+    table: pa.Table, source: str, column_map: dict[str, str] | None = None, *, partial_map: bool = False
+) -> pa.Table:
     """Apply the column map, check columns and record ids, and return the person schema as strings.
 
     The result has every person column (absent ones as nulls), any carried column present, and
@@ -35,11 +37,26 @@ def check_people(table: pa.Table, source: str, column_map: dict[str, str] | None
     """
     if table.num_rows == 0:
         raise InputFileError("the table has no rows", where=source, fix="export it again with its rows")
-    table = apply_column_map(table, column_map or {}, source)
+    mapping = column_map or {}
+    if partial_map:  # linking two files: each takes the entries naming its own columns
+        mapping = {k: v for k, v in mapping.items() if k in table.column_names}
+    table = apply_column_map(table, mapping, source)
     require_columns(table, REQUIRED_FOR_LINKAGE, source)
     table = _as_person_strings(table)
     _check_record_ids(table, source)
     return table
+
+
+def check_map_sources(column_map: dict[str, str], tables: dict[str, pa.Table]) -> None:
+    """Refuse --map entries whose source column is in none of the files (`tables` by file name)."""
+    present = {c for t in tables.values() for c in t.column_names}
+    unknown = [s for s in column_map if s not in present]
+    if unknown:
+        raise InputFileError(
+            f"--map names column(s) no input file has: {', '.join(unknown)}",
+            where=f"{' and '.join(tables)}, header",
+            fix="check the spelling against the files' header rows",
+        )
 
 
 def apply_column_map(table: pa.Table, column_map: dict[str, str], source: str) -> pa.Table:
