@@ -73,7 +73,10 @@ class FittedModels:
 
     @property
     def model_id(self) -> str:
-        digest = hashlib.sha256(pickle.dumps((self.feature_names, self.fit_dates, self.settings)))
+        """Changes with the fitted coefficients, not only the settings: two councils' models differ."""
+        model = self.logistic_pipeline[-1]
+        fitted = (model.coef_.round(10).tobytes(), model.intercept_.round(10).tobytes(), self.rule_rates)
+        digest = hashlib.sha256(pickle.dumps((self.feature_names, self.fit_dates, self.settings, fitted)))
         return "risk-" + digest.hexdigest()[:12]
 
 

@@ -38,7 +38,7 @@ class RiskSettings:
     """Stop rule: share of reviewed flags practitioners disagree with."""
     min_decisions_for_disagreement_rule: int = 20
     min_group_size: int = 30
-    """Groups smaller than this are reported but not used to fire the calibration stop rule."""
+    """Groups with fewer test child-months are reported but do not fire the calibration stop rule."""
     bootstrap_samples: int = 100
     deployed_model: str = "logistic"
     """Which model scores children: 'logistic' (transparent, explains each flag) or 'boosted'."""

@@ -46,7 +46,7 @@ def calibration_rule(fairness: list[dict[str, Any]], settings: RiskSettings) -> 
         gap = calibration_gap_among_sizeable_groups(audit, settings.min_group_size)
         if gap is not None and (worst is None or gap > worst[0]):
             worst = (gap, str(audit["attribute"]))
-    limit = f"<= {settings.calibration_gap_limit:.4f} (groups of {settings.min_group_size}+ children)"
+    limit = f"<= {settings.calibration_gap_limit:.4f} (groups of {settings.min_group_size}+ child-months)"
     name = "calibration gap between groups is within the limit"
     if worst is None:
         return StopRuleStatus(name, NOT_ASSESSABLE, "fewer than two sizeable groups", limit)
