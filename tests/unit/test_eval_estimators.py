@@ -107,6 +107,13 @@ def test_randomised_data_ci_covers_the_truth(method: str) -> None:
     assert estimate.ci_high - estimate.ci_low < 0.6  # informative, not trivially wide
 
 
+def test_gradient_boosted_propensity_also_covers_the_truth() -> None:
+    table, truth = randomised(300, seed=7, shared=False)
+    data = prepare_data(table, treatment="t", outcomes=["y"], covariates=["x"], cluster="family")
+    estimate = evaluate(data, EvaluationSettings(method="psm_bc", propensity="gbm", se="ai")).estimates[0]
+    assert estimate.ci_low <= truth <= estimate.ci_high
+
+
 def test_clustering_raises_the_standard_error_when_family_outcomes_are_shared() -> None:
     table, _ = randomised(200, seed=3, shared=True)
     clustered = prepare_data(table, treatment="t", outcomes=["y"], covariates=["x"], cluster="family")

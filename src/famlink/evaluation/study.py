@@ -94,7 +94,7 @@ def family_level(people: pa.Table) -> pa.Table:
         f"avg({c}) AS {c}" if c.startswith("absence_rate_") else f"max({c}) AS {c}" for c in outcome_columns
     )
     context = ", ".join(
-        f"any_value({c}) AS {c}" for c in ("group", "council", "problems_met") if c in people.column_names
+        f'any_value("{c}") AS "{c}"' for c in ("group", "council", "problems_met") if c in people.column_names
     )
     return con.sql(
         f"SELECT family_id, count(*) AS members, {context}, {aggregates} "
