@@ -31,3 +31,11 @@ def test_user_error_exits_with_its_code_and_no_traceback(
 
 def test_help_lists_commands() -> None:
     assert main(["--help"]) == 0
+
+
+def test_square_brackets_in_messages_survive(capsys: pytest.CaptureFixture[str]) -> None:
+    from famlink.cli.main import _print_user_error
+
+    _print_user_error(errors.DisclosureError("cell shown as [c] was derivable", where="table [x]"))
+    err = capsys.readouterr().err
+    assert "[c]" in err and "[x]" in err

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Sequence
 
 import typer
+from rich.markup import escape
 from typer import _click as click  # Typer 0.29 vendors Click; its exceptions live here
 
 from famlink import __version__
@@ -51,11 +52,11 @@ registry.register_all(app)
 
 
 def _print_user_error(err: FamlinkError) -> None:
-    err_console.print(f"[bold red]{err.title}:[/] {err.what}")
+    err_console.print(f"[bold red]{escape(err.title)}:[/] {escape(err.what)}")
     if err.where:
-        err_console.print(f"  [bold]where:[/] {err.where}")
+        err_console.print(f"  [bold]where:[/] {escape(err.where)}")
     if err.fix:
-        err_console.print(f"  [bold]what to do:[/] {err.fix}")
+        err_console.print(f"  [bold]what to do:[/] {escape(err.fix)}")
 
 
 def _print_internal_error(exc: BaseException) -> None:
