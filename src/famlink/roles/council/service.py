@@ -23,6 +23,7 @@ from famlink.identifiers import standardise_people
 from famlink.roles.council.cohort import build_cohort
 from famlink.roles.council.eligibility import decide_eligibility
 from famlink.roles.council.sources import read_council_folder
+from famlink.roles.council.withdrawals import record_included
 
 IDENTIFIER_FLOW = "council-identifiers-to-agent"
 ATTRIBUTE_FLOW = "council-attributes-to-research"
@@ -161,6 +162,7 @@ def export_cohort(
         attrs = con.sql(
             without_objectors(_attribute_sql(export_id, store.party), scope=RESEARCH_SHARING, as_of=as_of)
         ).to_arrow_table()
+        record_included(con, export_id, idents["council_ref"].combine_chunks())
     idents = idents.drop_columns(["record_id"])
     attrs = attrs.drop_columns(["record_id"])
     ident_pkg = store.export_package(
