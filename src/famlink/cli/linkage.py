@@ -9,13 +9,15 @@ import typer
 
 from famlink.console import err_console, out_console, progress
 from famlink.linkage.files import OutputPaths, dedupe_file, link_files
-from famlink.linkage.options import LinkOptions, parse_column_map, parse_review_band
+from famlink.linkage.options import DEFAULT_THRESHOLD, LinkOptions, parse_column_map, parse_review_band
 
 _OUT = typer.Option(
     ..., "--out", help="Output table (.csv or .parquet); other outputs are written beside it."
 )
 _MODEL = typer.Option(None, "--model", help="Reuse this trained model (JSON) instead of training.")
-_THRESHOLD = typer.Option(0.95, "--threshold", help="Accept pairs with match probability at least P.")
+_THRESHOLD = typer.Option(
+    DEFAULT_THRESHOLD, "--threshold", help="Accept pairs with match probability at least P."
+)
 _BAND = typer.Option(None, "--review-band", help="LO:HI probabilities sent to clerical review.")
 _ENGINE = typer.Option("duckdb", "--engine", help="duckdb (default) or spark.")
 _MAP = typer.Option(None, "--map", help="Rename input columns: SRC=DEST,... onto the person schema.")

@@ -24,11 +24,12 @@ from famlink.linkage.splink_pass import TrainedModel
 HOUSEHOLD_GUARD = """(
     {enabled} AND gamma_national_id < 1
     AND (gamma_first_name = 0 OR gamma_date_of_birth = 0)
-    AND gamma_surname >= 2 AND (gamma_postcode = 3 OR gamma_address >= 1)
+    AND (gamma_postcode = 3 OR gamma_address >= 1)
 )"""
-"""Same surname and home, but first names or dates of birth clearly differ (level 0 is the 'else'
-level: not a typo, nickname or transposition) and no identifier vouches for the pair: the profile
-of a sibling, twin or junior, not of the same person."""
+"""Same home, but first names or dates of birth clearly differ (level 0 is the 'else' level: not a
+typo, nickname or transposition) and no identifier vouches for the pair: the profile of a sibling,
+twin, or a child sharing a parent's first name (often with another surname), not of the same person.
+"""
 
 
 def remaining_records(

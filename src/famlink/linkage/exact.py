@@ -2,7 +2,9 @@
 
 A shared valid identifier is the strongest evidence there is, but about one record in a thousand
 carries another person's identifier, often a relative's. So a shared identifier is accepted outright
-only when the record corroborates it (first name and date of birth close); when sex differs AND the
+only when the record corroborates it (first name close, and date of birth close or, with the surname
+agreeing too, within five years: a wrong date is commoner than a borrowed identifier that also
+carries the right names); when sex differs AND the
 dates of birth are years apart it is a conflict for clerical review; anything in between is left to the
 probabilistic pass, which weighs the identifier with everything else.
 """
@@ -26,6 +28,11 @@ FIRST_NAME_CLOSE = """(
     OR jaro_winkler_similarity(l.first_name_std, r.first_name_std) >= 0.80
     OR l.first_name_std = r.middle_names_std OR l.middle_names_std = r.first_name_std
     OR (l.first_name_std = r.surname_std AND l.surname_std = r.first_name_std)
+)"""
+
+SURNAME_CLOSE = """(
+    jaro_winkler_similarity(l.surname_std, r.surname_std) >= 0.80
+    OR len(list_intersect(l.surname_parts, r.surname_parts)) > 0
 )"""
 
 SEX_AND_YEARS_CONFLICT = """(
@@ -59,8 +66,10 @@ def run_exact_pass(con: duckdb.DuckDBPyConnection, left: str, right: str, *, ded
         )
         SELECT s.left_id, s.right_id, s.kinds,
                CASE WHEN {SEX_AND_YEARS_CONFLICT} THEN 'review'
-                    WHEN (l.dob IS NULL OR r.dob IS NULL OR {DOB_CLOSE})
-                     AND coalesce({FIRST_NAME_CLOSE}, false) THEN 'accept'
+                    WHEN coalesce({FIRST_NAME_CLOSE}, false)
+                     AND (l.dob IS NULL OR r.dob IS NULL OR {DOB_CLOSE}
+                          OR (coalesce({SURNAME_CLOSE}, false) AND abs(l.dob_y - r.dob_y) <= 5))
+                    THEN 'accept'
                     ELSE 'undecided' END AS decision,
                CASE WHEN {SEX_AND_YEARS_CONFLICT} THEN 'identifier_conflict' END AS reason
         FROM shared s

@@ -119,6 +119,8 @@ def _check_record_ids(table: pa.Table, source: str) -> None:
             where=f"{source}, row {row}, column record_id",
             fix="give every record its own id",
         )
+    if pc.count_distinct(ids).as_py() == len(ids):
+        return
     duplicate = first_duplicate_rows(ids)
     if duplicate:
         first, second = duplicate

@@ -17,7 +17,7 @@ from famlink.errors import ConfigError
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
-DEFAULT_THRESHOLD = 0.95
+DEFAULT_THRESHOLD = 0.90
 DEFAULT_REVIEW_LOW = 0.50
 
 
