@@ -108,7 +108,7 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
     linker.training.estimate_probability_two_random_records_match(
         model.deterministic_rules(), recall=model.DETERMINISTIC_RECALL
     )
-    if _floor_prior(linker, con, tables):
+    if _too_few_matches_for_em(linker, con, tables):
         return TrainedModel(linker.misc.save_model_to_json())
     for rule in model.training_blocking_rules():
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -117,28 +117,59 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
     return TrainedModel(linker.misc.save_model_to_json())
 
 
-def _floor_prior(linker: Linker, con: duckdb.DuckDBPyConnection, tables: list[str]) -> bool:
-    """When the deterministic rules find no pair at all, floor the prior and say EM cannot run.
+MIN_EXPECTED_MATCHES_FOR_EM = 30
 
-    That happens for real inputs, e.g. the agent deduplicating councils whose families never moved:
-    Splink sets the prior to 0 and EM then fails (log of 0, then m probabilities of 0). With no
-    likely matches there is nothing for EM to learn from, so the model keeps Splink's default m
-    probabilities and the u probabilities estimated from random pairs, and the prior becomes one
-    pair in all possible pairs (Splink 5 has no public setter, hence the private attribute).
+
+def _too_few_matches_for_em(linker: Linker, con: duckdb.DuckDBPyConnection, tables: list[str]) -> bool:
+    """True (and the prior floored above zero) when the data hold too few likely matches for EM.
+
+    That happens for real inputs, e.g. the agent deduplicating councils whose families rarely move:
+    with a handful of matches among millions of pairs, EM drives m probabilities below what float64
+    can hold and Splink refuses them; with none, the prior is 0 and EM fails on log(0). There is
+    nothing for EM to learn from, so the model keeps Splink's default m probabilities and the u
+    probabilities estimated from random pairs. The prior stays as estimated, or becomes one pair in
+    all possible pairs if it was 0 (Splink 5 has no public setter, hence the private attribute).
     """
     settings = linker._settings_obj
-    if settings._probability_two_random_records_match > 0:
-        return False
     sizes = [int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in tables]
     pairs = sizes[0] * sizes[1] if len(sizes) == 2 else sizes[0] * (sizes[0] - 1) // 2
-    settings._probability_two_random_records_match = 1.0 / max(pairs, 1)
-    return True
+    prior = float(settings._probability_two_random_records_match)
+    if prior <= 0:
+        settings._probability_two_random_records_match = 1.0 / max(pairs, 1)
+    return prior * pairs < MIN_EXPECTED_MATCHES_FOR_EM
+
+
+def in_dialect(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """The trained model with its SQL rebuilt for `dialect` and its parameters carried over.
+
+    Splink writes level conditions in the dialect the model was trained on (DuckDB here); Spark
+    names some functions differently, so the comparisons are regenerated and m, u and the prior copied.
+    """
+    if dialect == trained.get("sql_dialect", "duckdb"):
+        return trained
+    fresh = settings_as_dict(trained["link_type"], dialect)
+    mismatch = ConfigError(
+        "the model's comparisons differ from this famlink version's", fix="retrain (run without --model)"
+    )
+    if len(fresh["comparisons"]) != len(trained["comparisons"]):
+        raise mismatch
+    for new, old in zip(fresh["comparisons"], trained["comparisons"], strict=True):
+        if len(new["comparison_levels"]) != len(old["comparison_levels"]):
+            raise mismatch
+        for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in old_level:
+                    new_level[key] = old_level[key]
+    fresh["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    fresh["linker_uid"] = trained.get("linker_uid")
+    return fresh
 
 
 def predict(
     backend: Backend, tables: list[str], trained: TrainedModel, review_low: float, target: str
 ) -> None:
     """Score blocked pairs between `tables` at or above `review_low` into DuckDB table `target`."""
-    linker = _linker(backend, tables, trained)
+    settings = in_dialect(trained.settings, backend.dialect)
+    linker = _linker(backend, tables, settings)
     scored = linker.inference.predict(threshold_match_probability=review_low, warning_mode="never")
     backend.collect(scored, target)
