@@ -177,6 +177,7 @@ def _balance(result: EvaluationResult, comparison: str) -> BalanceTable:
             variance_ratio_after=_finite(b.variance_ratio_after),
         )
         for b in result.balance
+        if math.isfinite(b.smd_before) and math.isfinite(b.smd_after)  # constant covariates have no SMD
     ]
     return BalanceTable(
         output_id=f"balance-{comparison}",
@@ -225,7 +226,7 @@ def _e_value(value: float) -> float | None:
 
 
 def _round(value: float) -> float:
-    return round(value, 3) if math.isfinite(value) else 0.0
+    return round(value, 3)
 
 
 def _finite(value: float) -> float | None:
