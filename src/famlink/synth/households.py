@@ -169,9 +169,14 @@ def _birth_dates(
     twin = is_child & (child_rank > 0) & (rng.random(n) < twin_rate)
     gap = np.where(is_child & (child_rank > 0) & ~twin, (1 + rng.gamma(2.0, 0.7, n)) * _YEAR, 0.0)
     offset = np.cumsum(gap) - np.cumsum(gap)[fam.first_person[family]]
+    youngest_offset = np.zeros(len(fam))
+    np.maximum.at(youngest_offset, family, np.where(is_child, offset, 0.0))
+    # A family whose youngest would be born after 2021 is moved earlier as a whole, so spacing and
+    # twins (the same birthday) survive.
+    excess = (eldest_days + youngest_offset.astype(np.int64) - LATEST_BIRTH).astype(np.int64)
+    shift = np.where(excess > 0, excess + rng.integers(0, 200, len(fam)), 0)
+    eldest_days = eldest_days - shift.astype("timedelta64[D]")
     child_dob = eldest_days[family] + offset.astype(np.int64)
-    late = child_dob > LATEST_BIRTH
-    child_dob[late] = LATEST_BIRTH - rng.integers(0, 200, late.sum())
     mother_age = np.where(
         fam.programme, 16.5 + rng.gamma(2.0, 2.8, len(fam)), 19 + rng.gamma(3, 2.4, len(fam))
     )
@@ -252,7 +257,9 @@ def _surnames(
     is_kid, kind = role == CHILD, fam.kind[f]
     surname = main[f].copy()
     step_child = is_kid & (kind == STEP) & (child_rank < earlier_kids[f])
-    lone_child = is_kid & (kind == LONE) & absent_father[f]
+    lone_father = np.zeros(len(fam), bool)
+    lone_father[f[(role == PARENT) & (sex == MALE) & (kind == LONE)]] = True
+    lone_child = is_kid & (kind == LONE) & absent_father[f] & ~lone_father[f]
     surname[step_child | lone_child] = other[f][step_child | lone_child]
     previous = np.full(len(f), -1, dtype=np.int32)
     mother = (role == PARENT) & (sex == FEMALE)
