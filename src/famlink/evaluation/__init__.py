@@ -2,7 +2,8 @@
 
 Public API (everything else is internal):
 - outcomes: `person_outcomes(cohort, sources, observed_until=None)`, `family_outcomes(people)`;
-- the study: `study_dataset(people, comparison='later')`, `evaluate_study(people, ...)`;
+- the study: `study_dataset(people, comparison='later')`, `evaluate_study(people, ...)`,
+  `side_by_side(results)`, `family_level(people)`;
 - any table: `prepare_data(table, treatment=, outcomes=, covariates=, ...)`,
   `evaluate(data, EvaluationSettings(...))`, `evaluate_file(path, ...)`;
 - presentation: `write_result_json`, `render_result`, `plot_common_support`.
@@ -20,7 +21,13 @@ from famlink.evaluation.run import (
     EvaluationSettings,
     evaluate,
 )
-from famlink.evaluation.study import COMPARISON_GROUPS, evaluate_study, study_dataset
+from famlink.evaluation.study import (
+    COMPARISON_GROUPS,
+    evaluate_study,
+    family_level,
+    side_by_side,
+    study_dataset,
+)
 from famlink.evaluation.subgroups import SubgroupResult, evaluate_subgroups
 
 __all__ = [
@@ -41,11 +48,13 @@ __all__ = [
     "evaluate_file",
     "evaluate_study",
     "evaluate_subgroups",
+    "family_level",
     "family_outcomes",
     "person_outcomes",
     "plot_common_support",
     "prepare_data",
     "render_result",
+    "side_by_side",
     "study_dataset",
     "write_result_json",
 ]
