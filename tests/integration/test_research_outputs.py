@@ -31,9 +31,9 @@ FAMILIES = {"programme": 160, "later": 90, "never": 90}
 SMALL_NEVER_COUNCIL = "LA04"
 
 
-def _families(rng: np.random.Generator) -> list[dict[str, Any]]:
+def _families(rng: np.random.Generator, sizes: dict[str, int]) -> list[dict[str, Any]]:
     rows = []
-    for group, n in FAMILIES.items():
+    for group, n in sizes.items():
         for i in range(n):
             council = f"LA0{1 + i % 3}" if not (group == "never" and i < 4) else SMALL_NEVER_COUNCIL
             start = dt.date(2016, 1, 1) + dt.timedelta(days=int(rng.integers(0, 540)))
@@ -43,9 +43,9 @@ def _families(rng: np.random.Generator) -> list[dict[str, Any]]:
     return rows
 
 
-def _cohort(rng: np.random.Generator) -> pd.DataFrame:
+def _cohort(rng: np.random.Generator, sizes: dict[str, int]) -> pd.DataFrame:
     people: list[dict[str, Any]] = []
-    for f in _families(rng):
+    for f in _families(rng, sizes):
         problems = rng.random(6) < 0.5
         problems[:2] = True
         for k in range(int(rng.integers(2, 5))):
@@ -131,11 +131,13 @@ def _events(rng: np.random.Generator, cohort: pd.DataFrame) -> dict[str, pd.Data
     }
 
 
-def build_store(path: Path, seed: int = 7) -> duckdb.DuckDBPyConnection:
+def build_store(
+    path: Path, seed: int = 7, families: dict[str, int] | None = None
+) -> duckdb.DuckDBPyConnection:
     """A research store holding spec C's tables and a match-quality summary."""
     rng = np.random.default_rng(seed)
     con = duckdb.connect(str(path))
-    cohort = _cohort(rng)
+    cohort = _cohort(rng, families or FAMILIES)
     con.register("cohort_df", cohort)
     con.execute(
         "CREATE TABLE cohort AS "

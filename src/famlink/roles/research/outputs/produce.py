@@ -71,10 +71,13 @@ def produce_study_outputs(
 
     `bootstrap_note` is added to the method notes (e.g. when a demo uses fewer replicates).
     """
+    meta = study_metadata(metadata, seed=seed, observed_until=observed_until, primary=PRIMARY_COMPARISON)
     analysis = analyse_study(con, observed_until=observed_until, seed=seed, bootstrap=bootstrap)
     started = time.perf_counter()
-    primary = PRIMARY_COMPARISON if PRIMARY_COMPARISON in analysis.results else next(iter(analysis.results))
-    meta = study_metadata(metadata, seed=seed, observed_until=observed_until, primary=primary)
+    primary = meta.primary_comparison
+    if primary not in analysis.results:  # e.g. no later-joiners: lead with the group that was evaluated
+        primary = next(iter(analysis.results))
+        meta = meta.model_copy(update={"primary_comparison": primary})
     release = Release(meta.release, rules)
     inputs = _build_inputs(release, con, analysis, meta, primary, bootstrap_note)
     html = render_report(inputs)
