@@ -149,7 +149,7 @@ def evaluate_dataset(
         cluster="family_id",
         pre_outcomes=[f"{o}_pre" for o in outcomes],
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for method, se in runs:
         settings = EvaluationSettings(method=method, se=se, bootstrap=bootstrap, seed=seed, placebo=False)
         started = time.perf_counter()

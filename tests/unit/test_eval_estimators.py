@@ -30,12 +30,15 @@ def stratified_table() -> pa.Table:
     return pa.table({"t": t, "x": x, "y": y, "pre": x, "family": np.arange(80) // 2})
 
 
-def run(table: pa.Table, method: str, **kwargs: object) -> Estimate:
+def run(
+    table: pa.Table, method: str, *, k: int = 1, replace: bool = True, caliper_sd: float | None = None
+) -> Estimate:
     data = prepare_data(
         table, treatment="t", outcomes=["y"], covariates=["x"], cluster="family", pre_outcomes=["pre"]
     )
-    options: dict[str, object] = {"caliper_sd": None, **kwargs}
-    settings = EvaluationSettings(method=method, se="ai", placebo=False, **options)
+    settings = EvaluationSettings(
+        method=method, se="ai", placebo=False, k=k, replace=replace, caliper_sd=caliper_sd
+    )
     return evaluate(data, settings).estimates[0]
 
 
