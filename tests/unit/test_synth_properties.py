@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from famlink.synth.corrupt import _typos
+from famlink.synth.households import build_families, build_people
 from famlink.synth.ids import permuted
+from famlink.synth.namebank import name_bank
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -49,3 +51,20 @@ def test_references_are_a_permutation_of_their_space(modulus: int, salt: int) ->
     size = min(modulus, 5000)
     values = permuted(np.arange(size), modulus, salt)
     assert len(np.unique(values)) == size and values.min() >= 0 and values.max() < modulus
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_twins_share_family_birthday_and_surname_and_juniors_share_a_first_name(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    fam = build_families(rng, 400, 400, 0.3)
+    people = build_people(rng, fam, name_bank(), twin_rate=0.2, junior_rate=0.5)
+    twin = np.flatnonzero(people.twin_of >= 0)
+    other = people.twin_of[twin]
+    assert len(twin) > 0
+    assert (people.family[twin] == people.family[other]).all()
+    assert (people.dob[twin] == people.dob[other]).all()
+    assert (people.surname[twin] == people.surname[other]).all()
+    junior = np.flatnonzero(people.junior_of >= 0)
+    assert len(junior) > 0 and (people.first[junior] == people.first[people.junior_of[junior]]).all()
+    assert (people.dob <= np.datetime64("2021-12-31")).all()

@@ -119,7 +119,7 @@ def build_people(
     has_junior = junior_of >= 0
     first[has_junior] = first[junior_of[has_junior]]
     surname, surname2, previous = _surnames(rng, fam, family, role, sex, child_rank, bank)
-    for _ in range(2):  # twins (and triplets) share a surname even across a step-family boundary
+    for _ in range(6):  # twins and triplets (chains up to 6 children) share a surname across a step boundary
         twins = np.flatnonzero(twin_of >= 0)
         surname[twins], surname2[twins] = surname[twin_of[twins]], surname2[twin_of[twins]]
     risk = -2.6 + 0.5 * fam.need[family] + np.where(role == CHILD, 0.0, 0.4)
