@@ -39,6 +39,8 @@ def _select_scored(present: set[str]) -> str:
 class Backend(Protocol):
     """What the engine needs from a Splink backend."""
 
+    dialect: str
+
     def new_api(self) -> Any: ...
 
     def inputs(self, tables: list[str]) -> list[Any]: ...
@@ -48,6 +50,8 @@ class Backend(Protocol):
 
 class DuckDBBackend:
     """Splink on famlink's own DuckDB connection: inputs and outputs never leave the database."""
+
+    dialect = "duckdb"
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
@@ -72,6 +76,8 @@ class DuckDBBackend:
 class SparkBackend:
     """Splink's Spark backend; tables travel to Spark as Arrow and scored pairs come back the same way."""
 
+    dialect = "spark"
+
     def __init__(self, con: duckdb.DuckDBPyConnection, session: Any | None = None) -> None:
         self.con = con
         self.spark = session or local_spark_session()
@@ -84,7 +90,7 @@ class SparkBackend:
     def inputs(self, tables: list[str]) -> list[Any]:
         frames = []
         for table in tables:
-            arrow = self.con.execute(f"SELECT * FROM {table}").to_arrow_table()
+            arrow = self.con.sql(f"SELECT * FROM {table}").to_arrow_table()
             frames.append(self.spark.createDataFrame(arrow))
         return frames
 
