@@ -20,9 +20,11 @@ import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from famlink.governance.store import RoleStore
 from famlink.roles.research.outputs import produce_study_outputs
 
 RESULTS = Path(__file__).parent / "results"
@@ -91,18 +93,30 @@ def build_store_from_truth(world: Path, store: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--world", type=Path, required=True)
-    parser.add_argument("--store", type=Path, default=None, help="an existing research store DuckDB file")
+    parser.add_argument("--store", type=Path, default=None, help="a DuckDB file holding spec C's tables")
+    parser.add_argument("--study", type=Path, default=None, help="a `famlink study run --out` folder")
     parser.add_argument("--bootstrap", type=int, default=200)
     parser.add_argument("--out", type=Path, default=Path("/tmp/famlink-research-outputs"))
     args = parser.parse_args()
+    world = json.loads((args.world / "world.json").read_text(encoding="utf-8"))
     store = args.store
+    if args.study is not None:
+        research = RoleStore.open(args.study / "stores" / "research", role="research")
+        with research.session(operator="bench", purpose="national-impact-study") as con:
+            run(con, args, world, f"research store of {args.study}")
+        research.close()
+        return
     if store is None:
         store = args.out / "research-from-truth.duckdb"
         args.out.mkdir(parents=True, exist_ok=True)
         store.unlink(missing_ok=True)
         build_store_from_truth(args.world, store)
-    world = json.loads((args.world / "world.json").read_text(encoding="utf-8"))
     con = duckdb.connect(str(store), read_only=True)
+    run(con, args, world, "built from truth (perfect linkage)" if args.store is None else str(args.store))
+
+
+def run(con: duckdb.DuckDBPyConnection, args: argparse.Namespace, world: dict[str, Any], source: str) -> None:
+    """Produce the outputs from `con`, time them, and write the results files."""
     started = time.perf_counter()
     outputs = produce_study_outputs(
         con,
@@ -117,7 +131,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "note": "shared machine: other engineers' work may have been running",
         "world": world["parameters"] | {"effects": None, "error_rates": None},
-        "store": "built from truth (perfect linkage)" if args.store is None else str(args.store),
+        "store": source,
         "bootstrap": args.bootstrap,
         "seconds_total": round(wall, 2),
         "seconds_by_step": {k: round(v, 2) for k, v in outputs.seconds.items()},

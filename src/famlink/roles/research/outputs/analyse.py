@@ -70,7 +70,13 @@ class StudyAnalysis:
 
 def load_linked_dataset(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, dict[str, pa.Table]]:
     """The cohort and every spec-C outcome table the store holds (absent tables are simply missing)."""
-    tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database() AND schema_name = current_schema()"
+        ).fetchall()
+    }
     if "cohort" not in tables:
         raise InputFileError(
             "the research store has no linked dataset (table 'cohort' is missing)",

@@ -235,7 +235,8 @@ def _review_table(release: Release, quality: pd.DataFrame, departments: list[str
 
 def _linkage_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'linkage_quality'"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'linkage_quality' "
+        "AND database_name = current_database() AND schema_name = current_schema()"
     ).fetchall()
     if not found[0][0]:
         return pd.DataFrame()
