@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from famlink.console import err_console, progress
+from famlink.study.run import StudySettings, StudySummary, run_study
 from famlink.synth.config import SynthConfig
 from famlink.synth.summary import summarise_world
 from famlink.synth.world import generate_world
@@ -22,6 +23,7 @@ class DemoResult:
 
     world: Path
     world_summary: str
+    study: StudySummary | None = None
     closing_lines: list[str] = field(default_factory=list)
 
 
@@ -50,8 +52,11 @@ def ensure_world(out: Path, *, families: int, councils: int, seed: int) -> Path:
 
 
 def run_demo(out: Path, *, families: int, councils: int, seed: int) -> DemoResult:
-    """Run the demo: world first; the study steps are added as the roles land."""
+    """Run the demo: the world, then every role of the study on it (re-runs reuse finished work)."""
     world = ensure_world(out, families=families, councils=councils, seed=seed)
     result = DemoResult(world=world, world_summary=summarise_world(world))
+    settings = StudySettings(operator="famlink-demo", cycle="demo-cycle-1")
+    result.study = run_study(world, out / "study", settings, step=lambda text: err_console.print(f"› {text}"))
     result.closing_lines.append(f"synthetic world: {world}")
+    result.closing_lines.append(f"study stores and agreement: {out / 'study'}")
     return result

@@ -24,8 +24,11 @@ def demo(
 ) -> None:
     """Generate the synthetic world (reused if already there with the same settings) and run the study."""
     from famlink.demo import run_demo
+    from famlink.study.report import print_summary
 
     result = run_demo(out, families=families, councils=councils, seed=seed)
     out_console.print(result.world_summary, markup=False)
+    if result.study is not None:
+        print_summary(result.study, out_console)
     for line in result.closing_lines:
         err_console.print(line)
