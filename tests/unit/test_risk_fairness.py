@@ -56,3 +56,21 @@ def test_small_groups_do_not_count_towards_the_calibration_stop_rule() -> None:
     audit = audit_attribute(LABELS, FLAGS, PROB, GROUPS, n_boot=0)
     assert calibration_gap_among_sizeable_groups(audit, min_group_size=4) == pytest.approx(0.15)
     assert calibration_gap_among_sizeable_groups(audit, min_group_size=5) is None
+
+
+def test_resampling_whole_children_widens_intervals_when_children_repeat() -> None:
+    """Twelve identical months of the same 300 children: row resampling pretends there are 3,600
+    independent children; resampling children gives the honest, wider interval."""
+    rng = np.random.default_rng(5)
+    labels_once = (rng.random(300) < 0.3).astype(int)
+    groups = pd.Series(np.tile(rng.choice(["x", "y"], 300), 12), name="sex")
+    labels, children = np.tile(labels_once, 12), np.tile(np.arange(300), 12)
+    flags, prob = np.zeros(3600), np.full(3600, 0.3)
+    rows = audit_attribute(labels, flags, prob, groups, n_boot=200, seed=2)
+    kids = audit_attribute(labels, flags, prob, groups, n_boot=200, seed=2, clusters=children)
+
+    def width(audit: dict[str, object]) -> float:
+        low, high = audit["groups"][0]["calibration_gap_ci"]  # type: ignore[index]
+        return float(high - low)
+
+    assert width(kids) > 2.5 * width(rows)

@@ -62,33 +62,49 @@ def _frame(labels: np.ndarray, flags: np.ndarray, probability: np.ndarray, group
 
 
 def _group_metrics(
-    labels: np.ndarray, flags: np.ndarray, probability: np.ndarray, codes: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """(n_groups, 4) array of the four metrics, computed with counts (fast enough to bootstrap)."""
-    n = np.bincount(codes, minlength=n_groups).astype(float)
-    pos = np.bincount(codes, weights=labels, minlength=n_groups)
+    labels: np.ndarray, flags: np.ndarray, probability: np.ndarray, codes: np.ndarray, n_groups: int,
+    weights: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """(n_groups, 4) array of the four metrics from weighted counts (a bootstrap draw is a weighting)."""
+    n = np.bincount(codes, weights=weights, minlength=n_groups)
+    pos = np.bincount(codes, weights=weights * labels, minlength=n_groups)
     neg = n - pos
-    sel = np.bincount(codes, weights=flags, minlength=n_groups)
-    tp = np.bincount(codes, weights=flags * labels, minlength=n_groups)
-    prob = np.bincount(codes, weights=probability, minlength=n_groups)
+    sel = np.bincount(codes, weights=weights * flags, minlength=n_groups)
+    tp = np.bincount(codes, weights=weights * flags * labels, minlength=n_groups)
+    prob = np.bincount(codes, weights=weights * probability, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.stack([sel / n, (pos - tp) / pos, (sel - tp) / neg, (prob - pos) / n], axis=1)
 
 
 def bootstrap_intervals(
-    labels: np.ndarray, flags: np.ndarray, probability: np.ndarray, groups: pd.Series, n_boot: int, seed: int
+    labels: np.ndarray,
+    flags: np.ndarray,
+    probability: np.ndarray,
+    groups: pd.Series,
+    n_boot: int,
+    seed: int,
+    clusters: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """95% percentile intervals by group (groups x metrics x 2) and for the max-min gap (metrics x 2).
 
-    Resamples children-rows with replacement; MetricFrame's own bootstrap recomputes through pandas
-    and is about a thousand times slower, too slow to run on every training."""
+    Resamples whole children (`clusters`: one id per row) when given, because the same child appears
+    in every test month and resampling rows would make the intervals too narrow; otherwise rows.
+    Each draw is a weighting of the rows (how often its child was drawn), so nothing is copied.
+    MetricFrame's own bootstrap recomputes through pandas and is far too slow to run on every training.
+    """
     names, codes = np.unique(groups.astype(str).to_numpy(), return_inverse=True)
+    if clusters is None:
+        cluster_codes = np.arange(len(labels))
+    else:
+        cluster_codes = np.unique(np.asarray(clusters), return_inverse=True)[1]
+    n_clusters = int(cluster_codes.max()) + 1 if len(cluster_codes) else 0
     rng = np.random.default_rng(seed)
-    size, k = len(labels), len(names)
+    k = len(names)
     draws = np.empty((n_boot, k, len(FAIRNESS_METRICS)))
     for b in range(n_boot):
-        idx = rng.integers(0, size, size)
-        draws[b] = _group_metrics(labels[idx], flags[idx], probability[idx], codes[idx], k)
+        times_drawn = np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)
+        weights = times_drawn[cluster_codes].astype(float)
+        draws[b] = _group_metrics(labels, flags, probability, codes, k, weights)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         by_group = np.nanpercentile(draws, [2.5, 97.5], axis=0).transpose(1, 2, 0)
@@ -105,6 +121,7 @@ def audit_attribute(
     *,
     n_boot: int = 100,
     seed: int = 0,
+    clusters: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """By-group metrics (fairlearn MetricFrame) with 95% bootstrap intervals, and the max-min gap per
     metric with its interval (a max-min gap's bootstrap interval leans upwards: read it as a range)."""
@@ -117,7 +134,9 @@ def audit_attribute(
     gap_ci: np.ndarray | None = None
     names: list[str] = []
     if n_boot > 0:
-        group_ci, gap_ci, names = bootstrap_intervals(labels, flags, probability, groups, n_boot, seed)
+        group_ci, gap_ci, names = bootstrap_intervals(
+            labels, flags, probability, groups, n_boot, seed, clusters
+        )
     rows: list[dict[str, Any]] = []
     for group in by_group.index:
         row: dict[str, Any] = {"group": str(group), "n": int(by_group.loc[group, "count"])}
@@ -147,9 +166,16 @@ def fairness_audit(
 ) -> list[dict[str, Any]]:
     """Audit every protected attribute on the test period."""
     labels = test["label"].to_numpy(int)
+    children = test["record_id"].to_numpy()
     return [
         audit_attribute(
-            labels, flags, probability, test[attribute].reset_index(drop=True), n_boot=n_boot, seed=seed
+            labels,
+            flags,
+            probability,
+            test[attribute].reset_index(drop=True),
+            n_boot=n_boot,
+            seed=seed,
+            clusters=children,
         )
         for attribute in ATTRIBUTE_COLUMNS
     ]
