@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from famlink.console import err_console
+from famlink.cli.role_options import AGREEMENT, AS_OF, OPERATOR, PURPOSE, STORE, agreement_at, as_date
+from famlink.console import err_console, out_console
 
 research_app = typer.Typer(help="The research role's steps.", no_args_is_help=True)
 report_app = typer.Typer(
@@ -40,6 +41,35 @@ def example(out: Path = typer.Option(..., "--out", help="Where to write the exam
 
 
 research_app.command("render-report", help="Same as `famlink report render`.")(render)
+
+
+@research_app.command("ingest")
+def ingest(
+    store: Path = STORE,
+    agreement: Path = AGREEMENT,
+    operator: str = OPERATOR,
+    purpose: str = PURPOSE,
+    as_of: str | None = AS_OF,
+) -> None:
+    """Import every waiting package (council attributes, key maps, outcomes), each checked first."""
+    from famlink.governance.store import RoleStore
+    from famlink.roles.research import service
+
+    terms = agreement_at(agreement)
+    with RoleStore.open(store, role="research") as opened:
+        count = service.ingest_packages(opened, terms, service.Actor(operator, purpose), as_of=as_date(as_of))
+    err_console.print(f"imported {count} package(s)")
+
+
+@research_app.command("build-linked")
+def build_linked(store: Path = STORE, operator: str = OPERATOR, purpose: str = PURPOSE) -> None:
+    """Assemble the linked dataset keyed by research id (cohort plus DWP, MoJ and DfE outcomes)."""
+    from famlink.governance.store import RoleStore
+    from famlink.roles.research import service
+
+    with RoleStore.open(store, role="research") as opened:
+        counts = service.build_linked_dataset(opened, service.Actor(operator, purpose))
+    out_console.print(", ".join(f"{name} {rows}" for name, rows in counts.items()), markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -36,11 +36,13 @@ class Actor:
     purpose: str
 
 
-def ingest_identifiers(store: RoleStore, agreement: Agreement, actor: Actor) -> int:
+def ingest_identifiers(
+    store: RoleStore, agreement: Agreement, actor: Actor, *, as_of: date | None = None
+) -> int:
     """Import every pending identifier package in the inbox; returns how many were imported."""
     pending = store.pending_packages()
     for package in pending:
-        store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose)
+        store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose, as_of=as_of)
     return len(pending)
 
 

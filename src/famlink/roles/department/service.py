@@ -105,7 +105,12 @@ def answer_requests(
         if REQUEST_SEGMENT not in store.segments:
             store.add_segment(REQUEST_SEGMENT, operator=actor.operator, purpose=actor.purpose)
         store.import_package(
-            package, agreement, operator=actor.operator, purpose=actor.purpose, segment=REQUEST_SEGMENT
+            package,
+            agreement,
+            operator=actor.operator,
+            purpose=actor.purpose,
+            segment=REQUEST_SEGMENT,
+            as_of=as_of,
         )
     answers = [
         _answer(store, agreement, actor, dept, package_id, research, as_of, options)

@@ -8,6 +8,7 @@ agent's random research ids. Every output leaves only through disclosure control
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from famlink.agreement.model import Agreement
 from famlink.governance.store import RoleStore
@@ -22,11 +23,13 @@ class Actor:
     purpose: str
 
 
-def ingest_packages(store: RoleStore, agreement: Agreement, actor: Actor) -> int:
+def ingest_packages(
+    store: RoleStore, agreement: Agreement, actor: Actor, *, as_of: date | None = None
+) -> int:
     """Import every pending package (attributes, key maps, outcomes); returns how many."""
     pending = store.pending_packages()
     for package in pending:
-        store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose)
+        store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose, as_of=as_of)
     return len(pending)
 
 
