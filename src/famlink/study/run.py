@@ -19,6 +19,7 @@ from famlink.governance.store import RoleStore
 from famlink.linkage.options import Engine, LinkOptions
 from famlink.roles.agent import service as agent
 from famlink.roles.council import service as council
+from famlink.roles.council.rights import Who, reapply_requests
 from famlink.roles.department import service as department
 from famlink.roles.research import service as research
 from famlink.study.layout import AGENT, DEPARTMENTS, RESEARCH, StudyLayout, deliver, set_up_study
@@ -80,6 +81,7 @@ def run_councils(
         store = RoleStore.open(layout.store_path(party), role="council")
         actor = council.Actor(f"{party}-data-officer", PURPOSE)
         council.load_council_data(store, world / "councils" / party, actor)
+        reapply_requests(store, Who(actor.operator, actor.purpose))  # erasures and rectifications
         counts = council.decide_cohort(store, actor)
         export = council.export_cohort(
             store,
