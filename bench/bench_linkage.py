@@ -237,6 +237,32 @@ def _append(record: dict[str, Any]) -> None:
     history = json.loads(path.read_text()) if path.exists() else []
     history.append(record)
     path.write_text(json.dumps(history, indent=2) + "\n")
+    _write_markdown(history)
+
+
+def _write_markdown(history: list[dict[str, Any]]) -> None:
+    """A short table of every recorded run, newest last."""
+    lines = [
+        "# bench_linkage results",
+        "",
+        "Written by `.venv/bin/python -m bench.bench_linkage`. The machine was shared with other",
+        "engineers' jobs (load average recorded per run), so times are pessimistic.",
+        "",
+        "| date (UTC) | data | contender | precision | recall | F1 | false | missed | seconds | peak MB "
+        "| load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in history:
+        for name, r in run["results"].items():
+            if "error" in r:
+                lines.append(f"| {run['date_utc']} | {run['benchmark']} | {name} | {r['error']} |||||||")
+                continue
+            lines.append(
+                f"| {run['date_utc']} | {run['benchmark']} | {name} | {r['precision']:.5f} | "
+                f"{r['recall']:.5f} | {r['f1']:.5f} | {r['false_links']} | {r['missed']} | {r['seconds']} | "
+                f"{r['peak_memory_mb']} | {run['load_average_at_start'][0]} |"
+            )
+    (RESULTS / "bench_linkage.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
