@@ -5,6 +5,10 @@ Run `make docs-cli`; a test checks that the committed file matches what this pri
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+
 import typer
 from typer import _click as click  # Typer 0.29 vendors Click
 from typer.core import TyperGroup
@@ -20,6 +24,17 @@ def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], clic
     return found
 
 
+def _help_text(command: click.Command, path: list[str]) -> str:
+    """Typer's rich help prints instead of returning text, so capture it at a fixed width."""
+    os.environ["COLUMNS"] = "100"
+    ctx = click.Context(command, info_name=" ".join(path))
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        returned = command.get_help(ctx)
+    text = (buffer.getvalue() + (returned or "")).rstrip()
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
 def render() -> str:
     root = typer.main.get_command(app)
     lines = [
@@ -29,8 +44,7 @@ def render() -> str:
         "",
     ]
     for path, command in _walk(root, ["famlink"]):
-        ctx = click.Context(command, info_name=" ".join(path))
-        lines += [f"## `{' '.join(path)}`", "", "```", command.get_help(ctx).rstrip(), "```", ""]
+        lines += [f"## `{' '.join(path)}`", "", "```", _help_text(command, path), "```", ""]
     return "\n".join(lines)
 
 
