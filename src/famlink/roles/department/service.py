@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from famlink.agreement.model import Agreement
 from famlink.errors import InputFileError
+from famlink.exchange.manifest import PACKAGE_SUFFIX, read_header
 from famlink.governance.store import RoleStore
 from famlink.linkage.api import link_tables
 from famlink.linkage.options import LinkOptions
@@ -196,8 +197,32 @@ def _match_quality(party: str, requests: int, matched: int, result: object) -> p
 
 
 def purge_request_identifiers(store: RoleStore, actor: Actor, *, reason: str) -> bool:
-    """Crypto-shred the request segment (identifiers and links); False if there was nothing to purge."""
-    if REQUEST_SEGMENT not in store.segments:
-        return False
-    store.destroy_segment(REQUEST_SEGMENT, operator=actor.operator, purpose=actor.purpose, reason=reason)
-    return True
+    """Crypto-shred the request segment (identifiers and links); False if there was nothing to purge.
+
+    The sealed request packages in the inbox go too: they are encrypted to this department, so
+    keeping them would keep the identifiers the segment's shredding was meant to destroy.
+    """
+    held = REQUEST_SEGMENT in store.segments
+    if held:
+        store.destroy_segment(REQUEST_SEGMENT, operator=actor.operator, purpose=actor.purpose, reason=reason)
+    _remove_imported_request_packages(store, actor, reason)
+    return held
+
+
+def _remove_imported_request_packages(store: RoleStore, actor: Actor, reason: str) -> None:
+    imported = store.imported_package_ids()
+    removed = 0
+    for package in sorted(store.inbox.glob(f"*{PACKAGE_SUFFIX}")):
+        manifest = read_header(package).manifest
+        if manifest.flow == f"agent-request-to-{store.party}" and manifest.package_id in imported:
+            package.unlink()
+            removed += 1
+    if removed:
+        store.record(
+            "destroyed",
+            operator=actor.operator,
+            purpose=actor.purpose,
+            what="sealed match request packages in the inbox",
+            packages=removed,
+            reason=reason,
+        )
