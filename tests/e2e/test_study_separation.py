@@ -63,9 +63,8 @@ def test_no_table_or_package_holds_identifiers_with_outcomes(
         for name, table in tables.items():
             assert not (identifier_columns(table) and holds_outcomes(table)), f"{party} {name}"
     for package in packages:
-        tables = package.tables.values()
-        with_ids = any(identifier_columns(t) for t in tables)
-        with_outcomes = any(holds_outcomes(t) for t in tables)
+        with_ids = any(identifier_columns(t) for t in package.tables.values())
+        with_outcomes = any(holds_outcomes(t) for t in package.tables.values())
         assert not (with_ids and with_outcomes), package.manifest.flow
     flows = {p.manifest.flow for p in packages}
     assert {"council-identifiers-to-agent", "agent-request-to-dwp", "dfe-outcomes-to-research"} <= flows
