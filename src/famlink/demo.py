@@ -59,4 +59,6 @@ def run_demo(out: Path, *, families: int, councils: int, seed: int) -> DemoResul
     result.study = run_study(world, out / "study", settings, step=lambda text: err_console.print(f"› {text}"))
     result.closing_lines.append(f"synthetic world: {world}")
     result.closing_lines.append(f"study stores and agreement: {out / 'study'}")
+    if result.study.outputs is not None:
+        result.closing_lines.append(f"the report: {result.study.outputs.report_html}")
     return result

@@ -38,6 +38,14 @@ def print_summary(summary: StudySummary, console: Console) -> None:
         console.print(
             "Research linked dataset: " + ", ".join(f"{k} {v}" for k, v in summary.research.items())
         )
+    if summary.outputs is not None:
+        o = summary.outputs
+        checks = ", ".join(f"{k} {v}" for k, v in o.output_check.items())
+        console.print(
+            f"Evaluation: {o.effects_published} effects published, {o.effects_clear} with intervals that "
+            f"exclude zero; output checks: {checks}"
+        )
+        console.print(f"Report: {o.report_html}")
     console.print(
         f"Stores: {summary.root / 'stores'} (one folder per party); agreement: {summary.root / 'agreement'}"
     )

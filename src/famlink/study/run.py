@@ -22,6 +22,7 @@ from famlink.roles.council import service as council
 from famlink.roles.council.rights import Who, reapply_requests
 from famlink.roles.department import service as department
 from famlink.roles.research import service as research
+from famlink.roles.research.outputs import StudyOutputs, produce_study_outputs
 from famlink.study.layout import AGENT, DEPARTMENTS, RESEARCH, StudyLayout, deliver, set_up_study
 
 PURPOSE = "national-impact-study"
@@ -36,6 +37,9 @@ class StudySettings:
     as_of: date = field(default_factory=date.today)
     cycle: str = "cycle-1"
     engine: Engine = "duckdb"
+    observed_until: date = date(2022, 12, 31)
+    seed: int = 1
+    bootstrap: int = 200
 
 
 @dataclass
@@ -47,6 +51,7 @@ class StudySummary:
     agent: dict[str, int] = field(default_factory=dict)
     departments: dict[str, dict[str, float]] = field(default_factory=dict)
     research: dict[str, int] = field(default_factory=dict)
+    outputs: StudyOutputs | None = None
 
 
 def councils_in(world: Path) -> list[str]:
@@ -145,14 +150,60 @@ def run_departments(
     post_outboxes(layout, list(DEPARTMENTS))
 
 
-def run_research(layout: StudyLayout, summary: StudySummary, step: Step) -> None:
+def run_research(
+    layout: StudyLayout, world: Path, settings: StudySettings, summary: StudySummary, step: Step
+) -> None:
     step("research: ingest, linked dataset")
     agreement = layout.agreement()
-    store = RoleStore.open(layout.store_path(RESEARCH), role="research")
     actor = research.Actor("evaluation-researcher", PURPOSE)
-    research.ingest_packages(store, agreement, actor)
-    summary.research = research.build_linked_dataset(store, actor)
-    store.close()
+    with RoleStore.open(layout.store_path(RESEARCH), role="research") as store:
+        research.ingest_packages(store, agreement, actor)
+        summary.research = research.build_linked_dataset(store, actor)
+        summary.departments = summary.departments or _match_rates_held_by_research(store, actor)
+        step("research: evaluation, disclosure control of every output, report")
+        metadata = {
+            "world": f"{'synthetic world' if (world / 'world.json').is_file() else 'data'} in {world.name}, "
+            f"{len(summary.councils)} councils",
+            "agreement_id": agreement.id,
+            "synthetic": (world / "world.json").is_file(),
+        }
+        with store.session(operator=actor.operator, purpose=actor.purpose) as con:
+            summary.outputs = produce_study_outputs(
+                con,
+                layout.outputs,
+                metadata=metadata,
+                seed=settings.seed,
+                bootstrap=settings.bootstrap,
+                observed_until=settings.observed_until,
+            )
+        store.record(
+            "outputs_released",
+            operator=actor.operator,
+            purpose=actor.purpose,
+            report=summary.outputs.report_html.name,
+            **summary.outputs.output_check,
+        )
+
+
+def _match_rates_held_by_research(store: RoleStore, actor: research.Actor) -> dict[str, dict[str, float]]:
+    """On a re-run no request is pending, so report the match rates research already received."""
+    table = store.read(
+        "SELECT department, measure, value FROM linkage_quality",
+        operator=actor.operator,
+        purpose=actor.purpose,
+        what="match quality totals",
+    )
+    rates: dict[str, dict[str, float]] = {}
+    for dept, measure, value in zip(*(table[c].to_pylist() for c in table.column_names), strict=True):
+        rates.setdefault(dept, {})[measure] = float(value)
+    return {
+        d: {
+            "requests": r.get("requests", 0.0),
+            "matched": r.get("matched", 0.0),
+            "match_rate": r.get("match_rate", 0.0),
+        }
+        for d, r in rates.items()
+    }
 
 
 def run_study(world: Path, root: Path, settings: StudySettings, step: Step = lambda _: None) -> StudySummary:
@@ -164,5 +215,5 @@ def run_study(world: Path, root: Path, settings: StudySettings, step: Step = lam
     run_councils(layout, world, councils, settings, summary, step)
     run_agent(layout, settings, summary, step)
     run_departments(layout, world, settings, summary, step)
-    run_research(layout, summary, step)
+    run_research(layout, world, settings, summary, step)
     return summary
