@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from famlink.agreement.render import render_notice
 from famlink.console import err_console, progress
+from famlink.study.layout import StudyLayout
 from famlink.study.run import StudySettings, StudySummary, run_study
 from famlink.synth.config import SynthConfig
 from famlink.synth.summary import summarise_world
@@ -51,6 +53,15 @@ def ensure_world(out: Path, *, families: int, councils: int, seed: int) -> Path:
     return world
 
 
+def write_privacy_notice(study_root: Path) -> Path:
+    """Render the notice from the agreement the study ran under, so it shows what the code enforces."""
+    layout = StudyLayout(study_root)
+    target = layout.outputs / "privacy-notice.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_notice(layout.agreement()), encoding="utf-8")
+    return target
+
+
 def run_demo(out: Path, *, families: int, councils: int, seed: int) -> DemoResult:
     """Run the demo: the world, then every role of the study on it (re-runs reuse finished work)."""
     world = ensure_world(out, families=families, councils=councils, seed=seed)
@@ -59,6 +70,8 @@ def run_demo(out: Path, *, families: int, councils: int, seed: int) -> DemoResul
     result.study = run_study(world, out / "study", settings, step=lambda text: err_console.print(f"› {text}"))
     result.closing_lines.append(f"synthetic world: {world}")
     result.closing_lines.append(f"study stores and agreement: {out / 'study'}")
+    notice = write_privacy_notice(out / "study")
+    result.closing_lines.append(f"the privacy notice families are given (from the agreement): {notice}")
     if result.study.outputs is not None:
         result.closing_lines.append(f"the report: {result.study.outputs.report_html}")
     return result
