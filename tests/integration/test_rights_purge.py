@@ -45,3 +45,32 @@ def test_a_pending_request_loses_only_the_withdrawn_person(tmp_path: Path) -> No
     audit = (layout.store_path("dwp") / "audit.jsonl").read_text(encoding="utf-8")
     assert '"action": "purge_applied"' in audit and '"QB"' not in audit
     dwp.close()
+
+
+def test_a_withdrawal_that_research_ingested_by_mistake_is_still_carried_out(tmp_path: Path) -> None:
+    from famlink.roles.research.service import Actor, ingest_packages
+    from famlink.roles.research.withdrawals import apply_withdrawals
+
+    layout = set_up_study(tmp_path, ["LA01"], "tester")
+    agreement = layout.agreement()
+    with RoleStore.open(layout.store_path("ons"), role="agent") as ons:
+        ons.export_package(
+            {"withdrawals": pa.table({"person_id": ["RP2"]})},
+            agreement=agreement,
+            recipient="research",
+            purpose="withdrawal",
+            flow="agent-withdrawal-to-research",
+            operator="agent-analyst",
+            as_of=date(2020, 6, 1),
+        )
+    post_outboxes(layout, ["ons"])
+    with RoleStore.open(layout.store_path("research"), role="research") as research:
+        with research.session() as con:
+            con.execute("CREATE TABLE cohort AS SELECT 'RP' || i AS person_id FROM range(4) t(i)")
+        ingest_packages(research, agreement, Actor("researcher", "national-impact-study"))
+        done = apply_withdrawals(research, agreement, operator="researcher", purpose="withdrawal")
+        with research.session() as con:
+            left = [r[0] for r in con.execute("SELECT person_id FROM cohort ORDER BY 1").fetchall()]
+            stray = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'withdrawals'")
+            assert stray.fetchall() == [(0,)]
+    assert done.people == 1 and left == ["RP0", "RP1", "RP3"]

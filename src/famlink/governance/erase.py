@@ -76,3 +76,27 @@ def count_references(
     finally:
         con.unregister(_VALUES)
     return found
+
+
+def move_stray_table(con: duckdb.DuckDBPyConnection, source: str, target: str, table: str) -> int:
+    """Move `table` (and its packages' import-register rows) from catalog `source` to `target`.
+
+    A withdrawal package imported by a role's ordinary ingest step lands in `main`; moving it to the
+    transient segment lets the withdrawal step process and shred it like any other.
+    """
+    if table not in {t for t in tables_with_column(con, source, "_package_id")}:
+        return 0
+    con.execute(f'CREATE TABLE IF NOT EXISTS {target}."{table}" AS SELECT * FROM {source}."{table}" LIMIT 0')
+    con.execute(f'INSERT INTO {target}."{table}" BY NAME SELECT * FROM {source}."{table}"')
+    register = "famlink_imports"
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {target}.{register} AS SELECT * FROM {source}.{register} LIMIT 0"
+    )
+    con.execute(
+        f"INSERT INTO {target}.famlink_imports SELECT * FROM {source}.famlink_imports s "
+        f'WHERE s.package_id IN (SELECT _package_id FROM {source}."{table}") '
+        f"AND s.package_id NOT IN (SELECT package_id FROM {target}.famlink_imports)"
+    )
+    moved = int(con.execute(f'SELECT count(*) FROM {source}."{table}"').fetchall()[0][0])
+    con.execute(f'DROP TABLE {source}."{table}"')
+    return moved

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from famlink.agreement.model import Agreement
-from famlink.governance.erase import delete_references
+from famlink.governance.erase import delete_references, move_stray_table
 from famlink.governance.store import RoleStore
 from famlink.roles.agent.requests import REQUEST_RULES
 
@@ -44,11 +44,24 @@ class AgentWithdrawal:
 
 def _import_incoming(store: RoleStore, agreement: Agreement, operator: str, purpose: str) -> int:
     pending = store.pending_packages(WITHDRAWAL_IN_FLOW)
-    if pending and INCOMING not in store.segments:
+    if (pending or _stray(store)) and INCOMING not in store.segments:
         store.add_segment(INCOMING, operator=operator, purpose=purpose)
     for package in pending:
         store.import_package(package, agreement, operator=operator, purpose=purpose, segment=INCOMING)
+    if INCOMING in store.segments:
+        with store.session() as con:
+            move_stray_table(con, store.alias("main"), store.alias(INCOMING), "withdrawals")
     return len(pending)
+
+
+def _stray(store: RoleStore) -> bool:
+    """A withdrawal package that `ingest_identifiers` imported into `main` before this step ran."""
+    with store.session() as con:
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'withdrawals'",
+            [store.alias("main")],
+        ).fetchall()
+    return bool(found[0][0])
 
 
 def _withdrawn_people(store: RoleStore) -> list[str]:

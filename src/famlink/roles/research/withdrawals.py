@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from famlink.agreement.model import Agreement
-from famlink.governance.erase import delete_references
+from famlink.governance.erase import delete_references, move_stray_table
 from famlink.governance.store import RoleStore
 
 WITHDRAWAL_FLOW = "agent-withdrawal-to-research"
@@ -52,15 +52,28 @@ def _refs_of(store: RoleStore, people: list[str]) -> tuple[list[str], list[str]]
     return found["council_key_map"], found["request_key_map"]
 
 
+def _stray(store: RoleStore) -> bool:
+    """A withdrawal package that `ingest_packages` imported into `main` before this step ran."""
+    with store.session() as con:
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'withdrawals'",
+            [store.alias("main")],
+        ).fetchall()
+    return bool(found[0][0])
+
+
 def apply_withdrawals(
     store: RoleStore, agreement: Agreement, *, operator: str, purpose: str
 ) -> ResearchWithdrawal:
     """Import pending withdrawals and delete every row of the named people; audited by counts."""
     pending = store.pending_packages(WITHDRAWAL_FLOW)
-    if pending and INCOMING not in store.segments:
+    if (pending or _stray(store)) and INCOMING not in store.segments:
         store.add_segment(INCOMING, operator=operator, purpose=purpose)
     for package in pending:
         store.import_package(package, agreement, operator=operator, purpose=purpose, segment=INCOMING)
+    if INCOMING in store.segments:
+        with store.session() as con:
+            move_stray_table(con, store.alias("main"), store.alias(INCOMING), "withdrawals")
     if INCOMING not in store.segments:
         return ResearchWithdrawal(0, 0, {})
     with store.session() as con:
