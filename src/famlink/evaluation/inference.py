@@ -8,8 +8,9 @@ Why the bootstrap resamples whole clusters (families) and refits the propensity 
 members of a family share the treatment and much of their fortune, so resampling people would
 understate the uncertainty; refitting carries the propensity model's own uncertainty into the SE.
 Abadie & Imbens (2008) showed the bootstrap can be invalid for nearest-neighbour matching with a
-fixed number of matches; the benchmark (bench/bench_evaluation.py) measures how that plays out here,
-and the analytic `ai` variance is offered beside it.
+fixed number of matches; the benchmark (bench/bench_evaluation.py) measured the opposite problem here:
+the analytic and wild variances, which hold the propensity score fixed, under-covered for matching,
+while the resampling bootstrap covered (docs/explanation/evaluation-methods.md).
 """
 
 from __future__ import annotations
@@ -145,9 +146,10 @@ def multiplier_draws(contributions: np.ndarray, n_replicates: int, seed: int, ch
     """(replicates × outcomes) deviations Σ_g ξ_g ψ_g with Rademacher ξ per cluster (wild bootstrap).
 
     The multiplier (wild) cluster bootstrap perturbs each cluster's linearised contribution instead of
-    refitting on resampled data: valid for nearest-neighbour matching (Otsu & Rai 2017), where the
-    resampling bootstrap is not (Abadie & Imbens 2008), and for the doubly robust AIPW; and it costs one
-    matrix product, so 200 replicates at 1.5 million people take seconds, not hours.
+    refitting on resampled data. It suits the doubly robust AIPW (insensitive to propensity errors)
+    and costs one matrix product, so 200 replicates at 1.5 million people take seconds, not hours.
+    For matching it is valid only with a known score (Otsu & Rai 2017): with an estimated one it
+    under-covered on the benchmark, where the resampling bootstrap did not.
     """
     rng = np.random.default_rng(seed)
     out = []
