@@ -1,9 +1,10 @@
 """Propensity scores: the probability of being on the programme given the covariates.
 
-Why scikit-learn directly and not DoWhy: DoWhy's default propensity model is an unpenalised-looking
-logistic regression on raw (unscaled) covariates with default solver settings, which in our trials
-left standardised mean differences far above 0.1 after matching. Here covariates are standardised
-first, the logistic fit is run to convergence, and balance is always reported so a poor model shows.
+Why scikit-learn directly and not DoWhy: the project's issue records that DoWhy's default propensity
+model (a default-settings logistic regression on raw covariates) leaves large imbalance after
+matching; DoWhy is not a dependency here and we did not rerun that comparison. Here covariates are
+standardised first, the logistic fit (Newton–Cholesky) is run to convergence, and balance is reported
+for every run, so a poor model shows.
 
 The gradient-boosted option (`HistGradientBoostingClassifier`) captures interactions and
 non-linearities the analyst did not write down; it is fast on millions of rows. Both are refitted
