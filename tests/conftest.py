@@ -38,13 +38,13 @@ class SmallStudy:
 
 @pytest.fixture(scope="session")
 def small_study(tmp_path_factory: pytest.TempPathFactory) -> SmallStudy:
-    """A small world (80 families, 2 councils, seed 11) and one complete `run_study` on it, per session."""
-    from famlink.study.run import StudySettings, run_study
+    """A small world (80 families, 2 councils, seed 11) and the study's whole data flow run on it once."""
     from famlink.synth.config import SynthConfig
     from famlink.synth.world import generate_world
+    from tests.e2e.study_steps import run_data_flow
 
     base = tmp_path_factory.mktemp("small_study")
     world = base / "world"
     generate_world(SynthConfig(families=80, councils=2, seed=11), world)
-    run_study(world, base / "study", StudySettings(operator="pytest", as_of=STUDY_DATE))
+    run_data_flow(world, base / "study", STUDY_DATE)
     return SmallStudy(world, base / "study")
