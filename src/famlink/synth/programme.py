@@ -102,11 +102,15 @@ def decide_status(
 def start_dates(
     rng: np.random.Generator, status: np.ndarray, assessed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(waiting_list_date, start_date): joiners start within 3 months; waiting families 6–18 later."""
+    """(waiting_list_date, start_date): joiners start within 3 months; waiting families 24–36 later.
+
+    The wait is at least two years so that families awaiting a place are an uncontaminated comparison
+    for every outcome window up to 24 months after the pseudo-start, as in the 2019 evaluation.
+    """
     n = len(status)
     joined_start = assessed + rng.integers(7, 90, n).astype("timedelta64[D]")
     listed = assessed + rng.integers(0, 30, n).astype("timedelta64[D]")
-    later_start = listed + rng.integers(180, 540, n).astype("timedelta64[D]")
+    later_start = listed + rng.integers(730, 1096, n).astype("timedelta64[D]")
     start = np.where(status == JOINED, joined_start, np.where(status == WAITING, later_start, NAT))
     waiting_list = np.where(status == WAITING, listed, NAT)
     return waiting_list.astype("datetime64[D]"), start.astype("datetime64[D]")
