@@ -49,11 +49,9 @@ def ingest(
     from famlink.governance.store import RoleStore
     from famlink.roles.agent import service
 
-    terms = agreement_at(agreement)
+    on, terms = as_date(as_of), agreement_at(agreement)
     with RoleStore.open(store, role="agent") as opened:
-        count = service.ingest_identifiers(
-            opened, terms, service.Actor(operator, purpose), as_of=as_date(as_of)
-        )
+        count = service.ingest_identifiers(opened, terms, service.Actor(operator, purpose), as_of=on)
     err_console.print(f"imported {count} package(s)")
 
 
@@ -92,10 +90,10 @@ def send_requests(
     from famlink.governance.store import RoleStore
     from famlink.roles.agent import service
 
-    terms = agreement_at(agreement)
+    on, terms = as_date(as_of), agreement_at(agreement)
     with RoleStore.open(store, role="agent") as opened:
         packages = service.send_requests(
-            opened, terms, service.Actor(operator, purpose), cycle=cycle, as_of=as_date(as_of)
+            opened, terms, service.Actor(operator, purpose), cycle=cycle, as_of=on
         )
     for department, package in packages.items():
         err_console.print(f"{department}: {package}")
@@ -115,7 +113,7 @@ def send_keymaps(
     from famlink.governance.store import RoleStore
     from famlink.roles.agent import service
 
-    terms = agreement_at(agreement)
+    on, terms = as_date(as_of), agreement_at(agreement)
     with RoleStore.open(store, role="agent") as opened:
         package = service.send_key_maps(
             opened,
@@ -123,6 +121,6 @@ def send_keymaps(
             service.Actor(operator, purpose),
             cycle=cycle,
             research=research,
-            as_of=as_date(as_of),
+            as_of=on,
         )
     err_console.print(f"{research}: {package}")

@@ -73,7 +73,7 @@ def answer(
     from famlink.roles.department import purge, service
 
     options = LinkOptions(engine=engine_name(engine))  # type: ignore[arg-type]
-    terms = agreement_at(agreement)
+    on, terms = as_date(as_of), agreement_at(agreement)
     with RoleStore.open(store, role="department") as opened:
         purge.apply_purge_requests(opened, terms, operator=operator, purpose=purpose)
         answers = service.answer_requests(
@@ -81,7 +81,7 @@ def answer(
             terms,
             service.Actor(operator, purpose),
             research=research,
-            as_of=as_date(as_of),
+            as_of=on,
             options=options,
         )
     if not answers:

@@ -55,9 +55,9 @@ def ingest(
     from famlink.governance.store import RoleStore
     from famlink.roles.research import service
 
-    terms = agreement_at(agreement)
+    on, terms = as_date(as_of), agreement_at(agreement)
     with RoleStore.open(store, role="research") as opened:
-        count = service.ingest_packages(opened, terms, service.Actor(operator, purpose), as_of=as_date(as_of))
+        count = service.ingest_packages(opened, terms, service.Actor(operator, purpose), as_of=on)
     err_console.print(f"imported {count} package(s)")
 
 
