@@ -247,6 +247,8 @@ def _write_markdown(history: list[dict[str, Any]]) -> None:
         "",
         "Written by `.venv/bin/python -m bench.bench_linkage`. The machine was shared with other",
         "engineers' jobs (load average recorded per run), so times are pessimistic.",
+        "The 21:52 run used an earlier famlink (household guard required a shared surname);",
+        "later rows are the committed engine.",
         "",
         "| date (UTC) | data | contender | precision | recall | F1 | false | missed | seconds | peak MB "
         "| load |",
