@@ -141,10 +141,7 @@ def withdrawn(tmp_path_factory: pytest.TempPathFactory) -> Withdrawn:
 @pytest.fixture(scope="module")
 def next_cycle(withdrawn: Withdrawn) -> Withdrawn:
     """The study's second cycle, run after the withdrawal."""
-    try:
-        run_cycle(withdrawn.world, withdrawn.root, StudySettings(as_of=date(2020, 7, 1), cycle="cycle-2"))
-    except ValueError as exc:  # Splink refusing m = 0 in the agent's EM: a linkage bug, reported
-        pytest.xfail(f"the second cycle's agent dedupe fails in Splink EM ({type(exc).__name__})")
+    run_cycle(withdrawn.world, withdrawn.root, StudySettings(as_of=date(2020, 7, 1), cycle="cycle-2"))
     return withdrawn
 
 

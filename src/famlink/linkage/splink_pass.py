@@ -111,10 +111,25 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
     if _too_few_matches_for_em(linker, con, tables):
         return TrainedModel(linker.misc.save_model_to_json())
     for rule in model.training_blocking_rules():
+        _em_session(linker, rule)
+    return TrainedModel(linker.misc.save_model_to_json())
+
+
+def _em_session(linker: Linker, rule: Any) -> None:
+    """One EM session; a session whose m probabilities underflow float64 is skipped, not fatal.
+
+    On small or degenerate inputs (a few dozen records, or every person present twice with identical
+    identifiers) EM can drive an m probability below 1e-300 and Splink refuses to store it. The
+    session's estimates are then meaningless, so the model keeps what the earlier sessions (or
+    Splink's defaults) gave for those comparisons; the other sessions still train them.
+    """
+    try:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True
         )
-    return TrainedModel(linker.misc.save_model_to_json())
+    except ValueError as exc:
+        if "below the minimum allowed value" not in str(exc):
+            raise
 
 
 MIN_EXPECTED_MATCHES_FOR_EM = 30

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from famlink.agreement.model import Agreement
 from famlink.governance.store import RoleStore
@@ -46,22 +47,48 @@ def ingest_identifiers(
     return len(pending)
 
 
+_IDENTITY = (
+    "first_name",
+    "middle_names",
+    "surname",
+    "sex",
+    "date_of_birth",
+    "postcode",
+    "address",
+    "nhs_number",
+    "nino",
+    "upn",
+)
+
+
 def _people_for_dedupe(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Every council record, with `record_id` (council/ref) and `same_as`: the first record holding
+    exactly the same identifiers from the same council (a re-export in a later cycle, usually)."""
+    fields = ", ".join(f"i.{c}" for c in _IDENTITY)
+    same = ", ".join(f"coalesce(i.{c}, '')" for c in _IDENTITY)
     table: pa.Table = con.sql(
-        """
-        SELECT i.council_ref AS record_ref, m.party AS council, i.family_ref, i.first_name, i.middle_names,
-               i.surname, i.sex, i.date_of_birth, i.postcode, i.address, i.nhs_number, i.nino, i.upn
+        f"""
+        SELECT m.party || '/' || i.council_ref AS record_id, i.council_ref AS record_ref, m.party AS council,
+               i.family_ref, {fields},
+               first_value(m.party || '/' || i.council_ref) OVER (
+                   PARTITION BY m.party, {same} ORDER BY m.recorded_at, i.council_ref) AS same_as
         FROM identifiers i JOIN famlink_imports m ON m.package_id = i._package_id
         ORDER BY council, record_ref
         """
     ).to_arrow_table()
-    record_id = pa.array(
-        [
-            f"{c}/{r}"
-            for c, r in zip(table["council"].to_pylist(), table["record_ref"].to_pylist(), strict=True)
-        ]
-    )
-    return table.append_column("record_id", record_id)
+    return table
+
+
+def _clusters_for_all(people: pa.Table, distinct_clusters: pa.Table) -> pa.Table:
+    """Give each record the cluster of the identical record that stood in for it in deduplication."""
+    con = duckdb.connect()
+    con.register("people_in", people.select(["record_id", "same_as"]))
+    con.register("clusters_in", distinct_clusters)
+    result: pa.Table = con.sql(
+        "SELECT p.record_id, c.cluster_id FROM people_in p JOIN clusters_in c ON c.record_id = p.same_as "
+        "ORDER BY p.record_id"
+    ).to_arrow_table()
+    return result
 
 
 def assign_research_ids(store: RoleStore, actor: Actor, options: LinkOptions | None = None) -> dict[str, int]:
@@ -72,13 +99,14 @@ def assign_research_ids(store: RoleStore, actor: Actor, options: LinkOptions | N
     """
     with store.session(operator=actor.operator, purpose=actor.purpose) as con:
         people = _people_for_dedupe(con)
+    distinct = people.filter(pc.equal(people["record_id"], people["same_as"]))
     result = dedupe_table(
-        people.drop_columns(["council", "record_ref", "family_ref"]),
+        distinct.select(["record_id", *_IDENTITY]),
         options or LinkOptions(),
         source="agent identifiers",
     )
     with store.session(operator=actor.operator, purpose=actor.purpose) as con:
-        con.register("clusters_in", result.clusters)
+        con.register("clusters_in", _clusters_for_all(people, result.clusters))
         con.register("people_in", people.select(["record_id", "council", "record_ref", "family_ref"]))
         con.execute(
             "CREATE TABLE IF NOT EXISTS person_ids (council VARCHAR, council_ref VARCHAR, person_id VARCHAR, "
