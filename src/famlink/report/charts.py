@@ -258,12 +258,16 @@ def _criteria_bars(fig: Figure, ax: Axes, inputs: StudyReportInputs) -> None:
 def drawn_charts(inputs: StudyReportInputs) -> dict[str, DrawnChart]:
     """Every chart the report shows, keyed by section, as figures."""
     with mpl.rc_context(_STYLE):
-        return {
-            "cohort": cohort_chart(inputs),
-            "linkage": linkage_chart(inputs),
-            "balance": love_plot(inputs),
-            "forest": forest_plot(inputs),
-        }
+        charts = {"cohort": cohort_chart(inputs)}
+        # A small or heavily suppressed release can have nothing to draw in a section: its chart is
+        # left out (the section's text and tables say why) rather than drawing an empty figure.
+        if inputs.linkage.departments:
+            charts["linkage"] = linkage_chart(inputs)
+        if inputs.balance:
+            charts["balance"] = love_plot(inputs)
+        if inputs.effects:
+            charts["forest"] = forest_plot(inputs)
+        return charts
 
 
 def all_charts(inputs: StudyReportInputs, drawn: dict[str, DrawnChart] | None = None) -> dict[str, Chart]:

@@ -17,7 +17,6 @@ from typing import Any
 import duckdb
 
 from famlink.disclosure import DisclosureRules, ProtectedTable, Release
-from famlink.errors import DisclosureError
 from famlink.report import StudyReportInputs, render_report
 from famlink.report.checks import OutputCheckSummary
 from famlink.roles.research.outputs.analyse import PRIMARY_COMPARISON, StudyAnalysis, analyse_study
@@ -85,6 +84,22 @@ def produce_study_outputs(
     return _write(out_dir, release, inputs, html, analysis)
 
 
+def _published_log(release: Release) -> tuple[OutputCheckSummary, list[str]]:
+    """The log of what is published, and the ids of failed outputs, which are withheld.
+
+    A small study can fail a check (e.g. too few residual degrees of freedom for one comparison):
+    the figures behind it are left out of the inputs (figures.py withholds them), the full log on
+    disk keeps the failure for the output checker, and the report's own guard still refuses any
+    figure whose output id is not in this published log, so nothing failed can slip through.
+    """
+    full = release.log.as_dict()
+    failed = [entry["output"] for entry in full["outputs"] if entry["status"] == "fail"]
+    published = {**full, "outputs": [e for e in full["outputs"] if e["status"] != "fail"]}
+    if published.get("summary") is not None:
+        published["summary"] = {**published["summary"], "fail": 0}
+    return OutputCheckSummary.model_validate(published), failed
+
+
 def _build_inputs(
     release: Release,
     con: duckdb.DuckDBPyConnection,
@@ -108,13 +123,11 @@ def _build_inputs(
             balance.append(figures.balance)
     found, not_stated = statements(release, analysis.people, list(analysis.results))
     pbr = payment_by_results(release, analysis.people, primary)
-    log = OutputCheckSummary.model_validate(release.log.as_dict())
-    if any(entry.status == "fail" for entry in log.outputs):
-        failed = [entry.output for entry in log.outputs if entry.status == "fail"]
-        raise DisclosureError(
-            f"{len(failed)} output(s) failed disclosure control: {', '.join(failed[:5])}",
-            where=f"release '{release.name}'",
-            fix="see the output-checking log; a checker must protect or override them before release",
+    log, failed = _published_log(release)
+    if failed:
+        withheld.append(
+            f"{len(failed)} checked output(s) that failed disclosure control and so are not published "
+            f"(e.g. {', '.join(failed[:3])}); the full output-checking log lists them"
         )
     return StudyReportInputs(
         metadata=meta,
