@@ -27,6 +27,7 @@ from famlink.roles.agent.requests import BEST_RECORDS_SQL, REQUEST_RULES, reques
 
 STUDY_PURPOSE = "national-impact-study"
 KEYMAP_FLOW = "agent-keymaps-to-research"
+IDENTIFIER_FLOW = "council-identifiers-to-agent"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def ingest_identifiers(
     store: RoleStore, agreement: Agreement, actor: Actor, *, as_of: date | None = None
 ) -> int:
     """Import every pending identifier package in the inbox; returns how many were imported."""
-    pending = store.pending_packages()
+    pending = store.pending_packages(IDENTIFIER_FLOW)  # withdrawals have their own step
     for package in pending:
         store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose, as_of=as_of)
     return len(pending)

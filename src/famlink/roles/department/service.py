@@ -102,7 +102,7 @@ def answer_requests(
 ) -> list[Answer]:
     """Import, match and answer every pending request, then purge the request identifiers."""
     dept = DEPARTMENTS[store.party]
-    for package in store.pending_packages():
+    for package in store.pending_packages(f"agent-request-to-{dept.party}"):  # purges: their own step
         if REQUEST_SEGMENT not in store.segments:
             store.add_segment(REQUEST_SEGMENT, operator=actor.operator, purpose=actor.purpose)
         store.import_package(

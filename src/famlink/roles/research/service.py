@@ -14,6 +14,8 @@ from famlink.agreement.model import Agreement
 from famlink.governance.store import RoleStore
 from famlink.roles.research.linked import assemble_linked_dataset
 
+WITHDRAWAL_FLOW = "agent-withdrawal-to-research"
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -27,7 +29,8 @@ def ingest_packages(
     store: RoleStore, agreement: Agreement, actor: Actor, *, as_of: date | None = None
 ) -> int:
     """Import every pending package (attributes, key maps, outcomes); returns how many."""
-    pending = store.pending_packages()
+    withdrawals = set(store.pending_packages(WITHDRAWAL_FLOW))  # carried out by their own step
+    pending = [p for p in store.pending_packages() if p not in withdrawals]
     for package in pending:
         store.import_package(package, agreement, operator=actor.operator, purpose=actor.purpose, as_of=as_of)
     return len(pending)
