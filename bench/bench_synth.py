@@ -165,8 +165,8 @@ def write_results(results: list[dict[str, Any]]) -> None:
         "benchmark": "bench_synth",
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
-        "note": "The machine (2 cores) was shared with other engineers' work during these runs; "
-        "wall times are therefore upper bounds. Load averages before and after each run are recorded.",
+        "note": "Load averages before and after each run are recorded: a load well above 2 means other "
+        "work shared the 2 cores and the wall time is an upper bound.",
         "runs": results,
     }
     (RESULTS / "bench_synth.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
