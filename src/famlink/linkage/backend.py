@@ -85,7 +85,15 @@ class SparkBackend:
     def new_api(self) -> Any:
         from splink.backends.spark import SparkAPI
 
+        self._drop_earlier_inputs()
         return SparkAPI(spark_session=self.spark, break_lineage_method="parquet")
+
+    def _drop_earlier_inputs(self) -> None:
+        """Splink registers its inputs as temp views in the shared session; a second linkage in the
+        same process (the study matches three departments) would find them and refuse to start."""
+        for view in self.spark.catalog.listTables():
+            if view.isTemporary and (view.name.startswith("df_") or view.name.startswith("__splink")):
+                self.spark.catalog.dropTempView(view.name)
 
     def inputs(self, tables: list[str]) -> list[Any]:
         frames = []
