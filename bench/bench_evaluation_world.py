@@ -1,0 +1,195 @@
+"""Does the study's evaluation recover the synthetic world's true effect? Coverage over many seeds.
+
+Run: `.venv/bin/python -m bench.bench_evaluation_world [--seeds 50] [--families 3000] [--councils 2]
+[--bootstrap 100]`. Writes bench/results/bench_evaluation_world.json and .md after EVERY seed, so an
+interrupted run still leaves its finished seeds (the count is in the files).
+
+Per seed: an effect world and its no-effect twin (bench/eval_truth.py), linked from truth; the true
+ATT of each outcome × window with a nonzero effect is the programme people's mean difference between
+the two worlds. Each method then estimates it on the effect world, programme vs 'later' and vs 'never'.
+Reported per method × comparison: coverage of the 95% interval, mean bias (estimate − truth), mean
+interval width, and the naive (unadjusted) difference's bias.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.eval_truth import (
+    Coverage,
+    evaluate_against_truth,
+    generate_pair,
+    outcome_columns,
+    people_from_world,
+    same_cohort,
+    true_att,
+)
+from famlink.evaluation import EvaluationSettings
+
+RESULTS = Path(__file__).parent / "results"
+NAME = "bench_evaluation_world"
+METHODS: tuple[tuple[str, str], ...] = (
+    ("aipw", "multiplier"),
+    ("psm", "bootstrap"),
+    ("ipw", "bootstrap"),
+    ("did", "bootstrap"),
+)
+
+
+def run_seed(seed: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every method's estimates for one world pair, each beside its truth."""
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        pair = generate_pair(Path(scratch), families=args.families, councils=args.councils, seed=seed)
+        effect, no_effect = people_from_world(pair.effect), people_from_world(pair.no_effect)
+    if not same_cohort(effect, no_effect):
+        raise RuntimeError(f"seed {seed}: the twin worlds' cohorts differ")
+    truth = true_att(effect, no_effect, outcome_columns(effect))
+    for method, se in METHODS:
+        settings = EvaluationSettings(
+            method=method, se=se, bootstrap=args.bootstrap, seed=seed, placebo=False
+        )
+        started = time.perf_counter()
+        found: list[Coverage] = evaluate_against_truth(effect, truth, settings=settings)
+        seconds = time.perf_counter() - started
+        rows += [
+            asdict(c) | {"seed": seed, "se_method": se, "covered": c.covered, "seconds": seconds}
+            for c in found
+        ]
+    return rows
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Coverage, bias and width per method × comparison (pooled over outcomes and windows)."""
+    keys = sorted({(r["method"], r["se_method"], r["comparison"]) for r in rows})
+    summary = []
+    for method, se, comparison in keys:
+        chosen = [
+            r for r in rows if (r["method"], r["se_method"], r["comparison"]) == (method, se, comparison)
+        ]
+        summary.append(
+            {
+                "method": method,
+                "se": se,
+                "comparison": comparison,
+                "estimates": len(chosen),
+                "coverage": statistics.fmean(r["covered"] for r in chosen),
+                "mean_bias": statistics.fmean(r["att"] - r["truth"] for r in chosen),
+                "mean_abs_bias": statistics.fmean(abs(r["att"] - r["truth"]) for r in chosen),
+                "mean_width": statistics.fmean(r["ci_high"] - r["ci_low"] for r in chosen),
+                "naive_mean_bias": statistics.fmean(r["naive_att"] - r["truth"] for r in chosen),
+                "mean_truth": statistics.fmean(r["truth"] for r in chosen),
+            }
+        )
+    return summary
+
+
+def by_outcome(rows: Sequence[dict[str, Any]], method: str = "aipw") -> list[dict[str, Any]]:
+    """The default method's coverage per comparison × outcome family (windows pooled)."""
+    chosen = [r for r in rows if r["method"] == method]
+    keys = sorted({(r["comparison"], r["outcome"].rsplit("_", 2)[0]) for r in chosen})
+    result = []
+    for comparison, outcome in keys:
+        part = [
+            r for r in chosen if r["comparison"] == comparison and r["outcome"].startswith(outcome + "_m")
+        ]
+        result.append(
+            {
+                "comparison": comparison,
+                "outcome": outcome,
+                "estimates": len(part),
+                "coverage": statistics.fmean(r["covered"] for r in part),
+                "mean_bias": statistics.fmean(r["att"] - r["truth"] for r in part),
+                "mean_truth": statistics.fmean(r["truth"] for r in part),
+            }
+        )
+    return result
+
+
+def write_results(
+    rows: list[dict[str, Any]], seeds_done: list[int], args: argparse.Namespace, began: str
+) -> None:
+    """The JSON (every row) and a short Markdown table; rewritten after each seed."""
+    summary = summarise(rows)
+    result = {
+        "date_started": began,
+        "date_written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "note": "shared machine: other engineers' work may have been running",
+        "families": args.families,
+        "councils": args.councils,
+        "bootstrap": args.bootstrap,
+        "seeds_requested": args.seeds,
+        "seeds_done": seeds_done,
+        "summary": summary,
+        "aipw_by_outcome": by_outcome(rows),
+        "rows": rows,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    lines = [
+        "# Evaluation against the synthetic world's truth",
+        "",
+        f"Started {began}, written {result['date_written']} on {result['machine']} ({result['note']}).",
+        f"{len(seeds_done)} of {args.seeds} seeds done; {args.families} families, "
+        f"{args.councils} councils per world; bootstrap {args.bootstrap} replicates. "
+        "Truth = programme people's mean outcome difference between the effect world and its "
+        "no-effect twin; outcomes with a nonzero effect, windows m0_6..m19_24.",
+        "",
+        "| method | SE | vs | estimates | coverage | mean bias | mean abs bias | mean CI width "
+        "| naive bias |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {s['method']} | {s['se']} | {s['comparison']} | {s['estimates']} | {s['coverage']:.3f} | "
+        f"{s['mean_bias']:+.4f} | {s['mean_abs_bias']:.4f} | {s['mean_width']:.4f} | "
+        f"{s['naive_mean_bias']:+.4f} |"
+        for s in summary
+    ]
+    lines += [
+        "",
+        "AIPW (default) by outcome, windows pooled:",
+        "",
+        "| vs | outcome | n | coverage | bias | truth |",
+    ]
+    lines += ["|---|---|---|---|---|---|"]
+    lines += [
+        f"| {o['comparison']} | {o['outcome']} | {o['estimates']} | {o['coverage']:.3f} | "
+        f"{o['mean_bias']:+.4f} | {o['mean_truth']:+.4f} |"
+        for o in result["aipw_by_outcome"]
+    ]
+    (RESULTS / f"{NAME}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", type=int, default=50)
+    parser.add_argument("--first-seed", type=int, default=1)
+    parser.add_argument("--families", type=int, default=3000)
+    parser.add_argument("--councils", type=int, default=2)
+    parser.add_argument("--bootstrap", type=int, default=100)
+    args = parser.parse_args()
+    began = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    rows: list[dict[str, Any]] = []
+    done: list[int] = []
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        started = time.perf_counter()
+        rows += run_seed(seed, args)
+        done.append(seed)
+        write_results(rows, done, args, began)
+        print(f"seed {seed} done in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
