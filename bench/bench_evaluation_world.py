@@ -153,10 +153,10 @@ def write_results(
         "seeds_done": seeds_done,
         "summary": summary,
         "aipw_by_outcome": by_outcome(rows),
-        "rows": rows,
+        "rows": [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows],
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, separators=(",", ":")) + "\n", encoding="utf-8")
     lines = [
         "# Evaluation against the synthetic world's truth",
         "",
@@ -187,6 +187,12 @@ def write_results(
         f"| {o['comparison']} | {o['outcome']} | {o['estimates']} | {o['coverage']:.3f} | "
         f"{o['mean_bias']:+.4f} | {o['mean_truth']:+.4f} |"
         for o in result["aipw_by_outcome"]
+    ]
+    lines += [
+        "",
+        "sd(error)/SE: spread of estimate − truth across seeds per outcome column over the mean SE "
+        "(> 1: intervals too narrow). Naive bias: the unadjusted difference in means (for did, the "
+        "unadjusted difference-in-differences, which is the estimate itself).",
     ]
     (RESULTS / f"{NAME}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
