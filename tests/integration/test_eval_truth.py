@@ -9,8 +9,9 @@ intervals (16 outcome × window columns with a nonzero effect, vs 'later' and vs
 covered the truth 290 of 320 times (90.6%, below the nominal 95%); NO seed had all 32 covering
 (per seed 25–31). Misses concentrate on the rarest outcome, juvenile_custody, whose intervals are
 narrow. This test uses seed 7 (31 of 32 covered; the miss: vs 'never', adult_custody_m7_12) and
-requires at least 30 of 32, so a regression of two or more intervals fails. The many-seed coverage,
-bias and width per method are in bench/results/bench_evaluation_world.md.
+requires at least 30 of 32, so a regression of two or more intervals fails. Over 50 seeds the
+default's coverage was 0.911 vs 'later' and 0.859 vs 'never' (bias +0.0015); coverage, bias and
+width per method are in bench/results/bench_evaluation_world.md.
 """
 
 from __future__ import annotations
