@@ -172,6 +172,9 @@ def _write(
         effects_published=len(inputs.effects),
         effects_clear=sum(e.excludes_zero for e in inputs.effects),
         not_estimable={c: len(analysis.not_estimable(c)) for c in analysis.results},
-        output_check=inputs.output_check.tally(),
+        output_check={
+            **{k: v for k, v in inputs.output_check.tally().items() if k != "fail"},
+            "withheld (failed)": release.log.counts()["fail"],
+        },
         seconds=dict(analysis.seconds),
     )
