@@ -219,7 +219,7 @@ def main() -> None:
     else:
         tables = _world_tables(args.world, args.council, args.department, args.seed)
         label = f"synthetic world {tables[0].num_rows:,} council x {tables[1].num_rows:,} DWP"
-        runs = {"famlink": {}}
+        runs = {"famlink": {}, "famlink_no_mutual_best": {"mutual_best": False}}
     for table, name in zip(tables, ("left", "right", "truth"), strict=True):
         pq.write_table(table, folder / f"{name}.parquet")
     record: dict[str, Any] = {"benchmark": label, **_machine(), "results": {}}

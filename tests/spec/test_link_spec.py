@@ -152,16 +152,29 @@ def test_a_pair_below_the_threshold_but_in_the_band_goes_to_review(model: Path) 
     right = people({"record_id": "R1", **JOHN_SR})
     accepted = link(left, right, model)
     probability = accepted.links["match_probability"][0].as_py()
-    strict = link(left, right, model, threshold=min(1.0, probability + 1e-12), review_low=0.01)
+    strict = link(
+        left, right, model, threshold=min(1.0, probability + 1e-12), review_low=0.01, mutual_best=False
+    )
     if probability < 1.0:
         assert strict.links.num_rows == 0
         assert strict.review["reason"].to_pylist() == ["review_band"]
 
 
+def test_a_rival_free_pair_in_the_band_is_accepted_by_default(model: Path) -> None:
+    left = people({"record_id": "L1", **JOHN_SR})
+    right = people({"record_id": "R1", **JOHN_SR})
+    probability = link(left, right, model).links["match_probability"][0].as_py()
+    if probability < 1.0:
+        threshold = min(1.0, probability + 1e-12)
+        default = link(left, right, model, threshold=threshold, review_low=0.01)
+        assert default.links["right_id"].to_pylist() == ["R1"]  # no rival on either side
+        assert default.review.num_rows == 0
+
+
 def test_every_decision_respects_the_threshold_and_band(model: Path, small_world: Path) -> None:
     council = pq.read_table(small_world / "councils" / "LA02" / "local" / "people.parquet")
     dwp = pq.read_table(small_world / "departments" / "dwp" / "people.parquet")
-    options = {"threshold": 0.9, "review_low": 0.3}
+    options = {"threshold": 0.9, "review_low": 0.3, "mutual_best": False}
     result = link(council, dwp, model, **options)
     for row in result.links.to_pylist():
         assert row["decided_by"] == "exact" or row["match_probability"] >= 0.9

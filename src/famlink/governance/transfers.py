@@ -349,3 +349,17 @@ def _register_export(store: RoleStore, manifest: Manifest, export_key: str | Non
                 export_key,
             ],
         )
+
+
+def exported_package_ids(store: RoleStore) -> set[str]:
+    """Package ids this store registered as sent.
+
+    A package file in the outbox whose id is not here was sealed by a run that died before
+    registering it; a re-run seals its own replacement, so the orphan must never be delivered
+    (it would hand the recipient the same rows twice).
+    """
+    main = store.alias("main")
+    with store.session() as con:
+        if not _has_table(con, main, EXPORTS):
+            return set()
+        return {r[0] for r in con.execute(f"SELECT package_id FROM {main}.{EXPORTS}").fetchall()}

@@ -50,6 +50,7 @@ class LinkOptions:
     u_sample_pairs: int = 1_000_000
     impossible_dates: Literal["refuse", "ignore"] = "refuse"
     household_guard: bool = True
+    mutual_best: bool = True
 
     def __post_init__(self) -> None:
         self._check_probability("threshold", self.threshold, allow_one=True)

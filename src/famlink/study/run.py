@@ -16,6 +16,7 @@ from pathlib import Path
 
 from famlink.exchange.manifest import PACKAGE_SUFFIX, read_header
 from famlink.governance.store import RoleStore
+from famlink.governance.transfers import exported_package_ids
 from famlink.linkage.options import Engine, LinkOptions
 from famlink.roles.agent import service as agent
 from famlink.roles.council import service as council
@@ -63,8 +64,13 @@ def post_outboxes(layout: StudyLayout, parties: list[str]) -> int:
     """Deliver every package in the parties' outboxes to its addressee (already delivered: skipped)."""
     delivered = 0
     for party in parties:
+        with RoleStore.open(layout.store_path(party)) as store:
+            registered = exported_package_ids(store)
         for package in sorted((layout.store_path(party) / "outbox").glob(f"*{PACKAGE_SUFFIX}")):
-            recipient = read_header(package).manifest.recipient
+            manifest = read_header(package).manifest
+            if manifest.package_id not in registered:
+                continue  # sealed by a run that died before registering it: superseded, never sent
+            recipient = manifest.recipient
             target = layout.store_path(recipient) / "inbox" / package.name
             if not target.exists():
                 deliver(package, layout.store_path(recipient))
