@@ -27,6 +27,14 @@ FORBIDDEN_DETAIL_KEYS = frozenset(IDENTIFIER_COLUMNS) | {"name", "dob", "address
 
 
 @dataclass(frozen=True)
+class Actor:
+    """Who is acting and why: every role step takes one and writes both into each audit entry."""
+
+    operator: str
+    purpose: str
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     """One recorded action. `rows` counts the rows touched; `details` holds non-identifying facts."""
 

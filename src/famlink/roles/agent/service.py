@@ -9,7 +9,6 @@ key maps that let outcomes and council attributes be joined by research id.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from famlink.agreement.model import Agreement
+from famlink.governance.audit import Actor
 from famlink.governance.store import RoleStore
 from famlink.identifiers import standardise_people
 from famlink.linkage.api import dedupe_table
@@ -28,14 +28,6 @@ from famlink.roles.agent.requests import BEST_RECORDS_SQL, REQUEST_RULES, reques
 STUDY_PURPOSE = "national-impact-study"
 KEYMAP_FLOW = "agent-keymaps-to-research"
 IDENTIFIER_FLOW = "council-identifiers-to-agent"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting and why: written into every audit entry."""
-
-    operator: str
-    purpose: str
 
 
 def ingest_identifiers(

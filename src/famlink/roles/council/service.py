@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from famlink.agreement.model import Agreement
+from famlink.governance.audit import Actor
 from famlink.governance.objections import RESEARCH_SHARING, ensure_register, without_objectors
 from famlink.governance.store import RoleStore
 from famlink.identifiers import standardise_people
@@ -28,14 +29,6 @@ from famlink.roles.council.withdrawals import record_included
 IDENTIFIER_FLOW = "council-identifiers-to-agent"
 ATTRIBUTE_FLOW = "council-attributes-to-research"
 STUDY_PURPOSE = "national-impact-study"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting and why: written into every audit entry."""
-
-    operator: str
-    purpose: str
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pyarrow as pa
 from famlink.agreement.model import Agreement
 from famlink.errors import InputFileError
 from famlink.exchange.manifest import PACKAGE_SUFFIX, read_header
+from famlink.governance.audit import Actor
 from famlink.governance.store import RoleStore
 from famlink.linkage.api import link_tables
 from famlink.linkage.options import LinkOptions
@@ -27,14 +28,6 @@ from famlink.tabular import first_duplicate_rows, read_table, require_columns
 
 STUDY_PURPOSE = "national-impact-study"
 REQUEST_SEGMENT = "match_request"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting and why: written into every audit entry."""
-
-    operator: str
-    purpose: str
 
 
 @dataclass(frozen=True)

@@ -7,22 +7,14 @@ agent's random research ids. Every output leaves only through disclosure control
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from famlink.agreement.model import Agreement
+from famlink.governance.audit import Actor
 from famlink.governance.store import RoleStore
 from famlink.roles.research.linked import assemble_linked_dataset
 
 WITHDRAWAL_FLOW = "agent-withdrawal-to-research"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting and why: written into every audit entry."""
-
-    operator: str
-    purpose: str
 
 
 def ingest_packages(
