@@ -8,10 +8,11 @@ inputs are tiny (one edge per person who moved).
 
 from __future__ import annotations
 
-import secrets
 from collections import defaultdict
 
 import pyarrow as pa
+
+from famlink.governance.references import fresh_references
 
 FamilyKey = tuple[str, str]
 
@@ -36,10 +37,12 @@ def family_ids_for(assignments: pa.Table, existing: dict[FamilyKey, str]) -> pa.
     groups: dict[FamilyKey, list[FamilyKey]] = defaultdict(list)
     for key in sorted(set(keys)):
         groups[_find(parent, key)].append(key)
+    taken = set(existing.values())
+    unused = (i for i in fresh_references("RF", len(groups) + len(taken)) if i not in taken)
     out: dict[FamilyKey, str] = {}
     for members in groups.values():
         known = sorted(existing[m] for m in members if m in existing)
-        family_id = known[0] if known else "RF" + secrets.token_hex(6)
+        family_id = known[0] if known else next(unused)
         out.update(dict.fromkeys(members, family_id))
     return pa.table(
         {

@@ -8,7 +8,6 @@ key maps that let outcomes and council attributes be joined by research id.
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pyarrow.compute as pc
 
 from famlink.agreement.model import Agreement
 from famlink.governance.audit import Actor
+from famlink.governance.references import fresh_references, insert_rows
 from famlink.governance.store import RoleStore
 from famlink.identifiers import standardise_people
 from famlink.linkage.api import dedupe_table
@@ -144,11 +144,12 @@ def _person_assignments(con: duckdb.DuckDBPyConnection) -> pa.Table:
         ORDER BY c.cluster_id, p.council, p.record_ref
         """
     ).fetchall()
-    fresh: dict[str, str] = {}
+    new_clusters = sorted({cluster for _, _, _, cluster, known in rows if known is None})
+    taken = {r[0] for r in con.execute("SELECT DISTINCT person_id FROM person_ids").fetchall()}
+    ids = [i for i in fresh_references("RP", len(new_clusters) + len(taken)) if i not in taken]
+    fresh = dict(zip(new_clusters, ids, strict=False))
     councils, refs, family_refs, person_ids = [], [], [], []
     for council, ref, family_ref, cluster, known in rows:
-        if known is None and cluster not in fresh:
-            fresh[cluster] = "RP" + secrets.token_hex(6)
         councils.append(council)
         refs.append(ref)
         family_refs.append(family_ref)
@@ -211,8 +212,13 @@ def _ensure_requests(con: duckdb.DuckDBPyConnection, department: str, cycle: str
     if done:
         return
     people = [r[0] for r in con.execute(eligible_sql).fetchall()]
-    rows = [(cycle, department, "Q" + secrets.token_hex(8), p) for p in people]
-    con.executemany("INSERT INTO requests VALUES (?, ?, ?, ?)", rows)
+    refs = fresh_references("Q", len(people))
+    n = len(people)
+    insert_rows(
+        con,
+        "requests",
+        {"cycle": [cycle] * n, "department": [department] * n, "request_ref": refs, "person_id": people},
+    )
 
 
 def send_key_maps(

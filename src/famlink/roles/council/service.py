@@ -9,7 +9,6 @@ the same council without the agent's key maps.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ import duckdb
 from famlink.agreement.model import Agreement
 from famlink.governance.audit import Actor
 from famlink.governance.objections import RESEARCH_SHARING, ensure_register, without_objectors
+from famlink.governance.references import fresh_references, insert_rows
 from famlink.governance.store import RoleStore
 from famlink.identifiers import standardise_people
 from famlink.roles.council.cohort import build_cohort
@@ -105,8 +105,9 @@ def _ensure_export_refs(con: duckdb.DuckDBPyConnection, export_id: str) -> None:
     if done:
         return
     ids = [r[0] for r in con.execute("SELECT record_id FROM cohort ORDER BY record_id").fetchall()]
-    refs = [(export_id, rid, "CR" + secrets.token_hex(8)) for rid in ids]
-    con.executemany("INSERT INTO export_refs VALUES (?, ?, ?)", refs)
+    refs = fresh_references("CR", len(ids))
+    columns = {"export_id": [export_id] * len(ids), "record_id": ids, "council_ref": refs}
+    insert_rows(con, "export_refs", columns)
 
 
 def _identifier_sql(export_id: str) -> str:
