@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,25 @@ class StudyLayout:
         return load_agreement(self.agreement_file)
 
 
+_COUNCIL_PARTY = re.compile(r"^  - \{id: LA\d+, role: council, .*\}\n", re.MULTILINE)
+
+
+def agreement_for(councils: list[str]) -> str:
+    """The demo agreement with the study's councils as its council signatories.
+
+    In the real programme every participating council signed; the template lists 20 demo councils,
+    and a national world has 150, so the study's copy names exactly the councils taking part.
+    """
+    text = DEMO_AGREEMENT.read_text(encoding="utf-8")
+    first = _COUNCIL_PARTY.search(text)
+    if first is None:  # a template without demo council lines: leave it as written
+        return text
+    parties = "".join(
+        f'  - {{id: {c}, role: council, name: "Council {c}", controller: true}}\n' for c in councils
+    )
+    return text[: first.start()] + parties + _COUNCIL_PARTY.sub("", text[first.start() :])
+
+
 def set_up_study(root: Path, councils: list[str], operator: str) -> StudyLayout:
     """Copy the demo agreement, create each party's store and keys, and file the public keys.
 
@@ -49,7 +69,7 @@ def set_up_study(root: Path, councils: list[str], operator: str) -> StudyLayout:
     layout = StudyLayout(root)
     layout.agreement_file.parent.mkdir(parents=True, exist_ok=True)
     if not layout.agreement_file.exists():
-        shutil.copyfile(DEMO_AGREEMENT, layout.agreement_file)
+        layout.agreement_file.write_text(agreement_for(councils))
     layout.key_folder.mkdir(parents=True, exist_ok=True)
     roles = {c: Role.council for c in councils}
     roles |= {AGENT: Role.agent, RESEARCH: Role.research} | dict.fromkeys(DEPARTMENTS, Role.department)
