@@ -64,7 +64,14 @@ def run_seed(seed: int, args: argparse.Namespace) -> list[dict[str, Any]]:
         found: list[Coverage] = evaluate_against_truth(effect, truth, settings=settings)
         seconds = time.perf_counter() - started
         rows += [
-            asdict(c) | {"seed": seed, "se_method": se, "covered": c.covered, "seconds": seconds}
+            asdict(c)
+            | {
+                "seed": seed,
+                "se_method": se,
+                "covered": c.covered,
+                "wald_covered": c.wald_covered,
+                "seconds": seconds,
+            }
             for c in found
         ]
     return rows
@@ -85,6 +92,11 @@ def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "comparison": comparison,
                 "estimates": len(chosen),
                 "coverage": statistics.fmean(r["covered"] for r in chosen),
+                "wald_coverage": statistics.fmean(r["wald_covered"] for r in chosen),
+                "coverage_of_pooled_truth": _coverage_of_pooled_truth(chosen),
+                "ci_above_truth": statistics.fmean(r["ci_low"] > r["truth"] for r in chosen),
+                "ci_below_truth": statistics.fmean(r["ci_high"] < r["truth"] for r in chosen),
+                "error_se_correlation": _error_se_correlation(chosen),
                 "mean_bias": statistics.fmean(r["att"] - r["truth"] for r in chosen),
                 "mean_abs_bias": statistics.fmean(abs(r["att"] - r["truth"]) for r in chosen),
                 "mean_width": statistics.fmean(r["ci_high"] - r["ci_low"] for r in chosen),
@@ -96,22 +108,54 @@ def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return summary
 
 
+def _by_column(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Rows grouped per outcome column (across seeds), columns with at least 3 seeds."""
+    columns = sorted({r["outcome"] for r in rows})
+    parts = [[r for r in rows if r["outcome"] == column] for column in columns]
+    return [part for part in parts if len(part) >= 3]
+
+
 def _sd_error_over_se(rows: Sequence[dict[str, Any]]) -> float:
     """Spread of (estimate − truth) per outcome column over the mean SE: > 1 means the SE is too small.
 
     Computed per outcome column (across seeds) so the columns' different truths do not inflate it,
-    then averaged; the SE is recovered from the 95% interval's width.
+    then averaged.
     """
     ratios = []
-    for column in sorted({r["outcome"] for r in rows}):
-        part = [r for r in rows if r["outcome"] == column]
-        if len(part) < 3:
-            continue
+    for part in _by_column(rows):
         spread = statistics.stdev(r["att"] - r["truth"] for r in part)
-        se = statistics.fmean((r["ci_high"] - r["ci_low"]) / (2 * 1.959964) for r in part)
+        se = statistics.fmean(r["se"] for r in part)
         if se > 0:
             ratios.append(spread / se)
     return statistics.fmean(ratios) if ratios else float("nan")
+
+
+def _error_se_correlation(rows: Sequence[dict[str, Any]]) -> float:
+    """Mean over outcome columns of corr(estimate − truth, SE) across seeds.
+
+    Near 0 for a well-behaved estimator. Strongly negative means the estimate errs upwards exactly
+    when its SE is small: the signature of a rare outcome whose comparison group happened to have few
+    events (fewer events → estimate too close to 0 *and* a smaller SE).
+    """
+    values = []
+    for part in _by_column(rows):
+        errors, ses = [r["att"] - r["truth"] for r in part], [r["se"] for r in part]
+        if statistics.pstdev(errors) > 0 and statistics.pstdev(ses) > 0:
+            values.append(statistics.correlation(errors, ses))
+    return statistics.fmean(values) if values else float("nan")
+
+
+def _coverage_of_pooled_truth(rows: Sequence[dict[str, Any]]) -> float:
+    """Coverage of each column's truth averaged over all seeds (≈ the population ATT, not the sample's).
+
+    The per-seed truth is a sample ATT: it carries the sampled programme people's own outcome noise.
+    If coverage of the pooled truth is the same, that noise is not what the intervals miss.
+    """
+    hits = []
+    for part in _by_column(rows):
+        pooled = statistics.fmean(r["truth"] for r in part)
+        hits += [r["ci_low"] <= pooled <= r["ci_high"] for r in part]
+    return statistics.fmean(hits) if hits else float("nan")
 
 
 def by_outcome(rows: Sequence[dict[str, Any]], method: str = "aipw") -> list[dict[str, Any]]:
@@ -129,8 +173,10 @@ def by_outcome(rows: Sequence[dict[str, Any]], method: str = "aipw") -> list[dic
                 "outcome": outcome,
                 "estimates": len(part),
                 "coverage": statistics.fmean(r["covered"] for r in part),
+                "wald_coverage": statistics.fmean(r["wald_covered"] for r in part),
                 "mean_bias": statistics.fmean(r["att"] - r["truth"] for r in part),
                 "mean_truth": statistics.fmean(r["truth"] for r in part),
+                "mean_width": statistics.fmean(r["ci_high"] - r["ci_low"] for r in part),
             }
         )
     return result
@@ -145,7 +191,10 @@ def write_results(
         "date_started": began,
         "date_written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "note": "shared machine: other engineers' work may have been running",
+        "note": "shared 2-core machine, run under nice -n 19 while other engineers' work (including a "
+        "national-scale timing run) was running; load average "
+        + " / ".join(f"{v:.1f}" for v in os.getloadavg())
+        + " (1/5/15 min) when written",
         "families": args.families,
         "councils": args.councils,
         "bootstrap": args.bootstrap,
@@ -166,32 +215,44 @@ def write_results(
         "Truth = programme people's mean outcome difference between the effect world and its "
         "no-effect twin; outcomes with a nonzero effect, windows m0_6..m19_24.",
         "",
-        "| method | SE | vs | estimates | coverage | mean bias | mean abs bias | mean CI width "
-        "| sd(error)/SE | naive bias |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| method | SE | vs | estimates | coverage | CI above / below truth | Wald ±1.96·SE coverage "
+        "| coverage of pooled truth | mean bias | mean abs bias | mean CI width | sd(error)/SE "
+        "| corr(error, SE) | naive bias |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {s['method']} | {s['se']} | {s['comparison']} | {s['estimates']} | {s['coverage']:.3f} | "
+        f"{s['ci_above_truth']:.3f} / {s['ci_below_truth']:.3f} | {s['wald_coverage']:.3f} | "
+        f"{s['coverage_of_pooled_truth']:.3f} | "
         f"{s['mean_bias']:+.4f} | {s['mean_abs_bias']:.4f} | {s['mean_width']:.4f} | "
-        f"{s['sd_error_over_mean_se']:.2f} | {s['naive_mean_bias']:+.4f} |"
+        f"{s['sd_error_over_mean_se']:.2f} | {s['error_se_correlation']:+.2f} | "
+        f"{s['naive_mean_bias']:+.4f} |"
         for s in summary
     ]
     lines += [
         "",
         "AIPW (default) by outcome, windows pooled:",
         "",
-        "| vs | outcome | n | coverage | bias | truth |",
+        "| vs | outcome | n | coverage | Wald coverage | bias | truth | mean CI width |",
     ]
-    lines += ["|---|---|---|---|---|---|"]
+    lines += ["|---|---|---|---|---|---|---|---|"]
     lines += [
         f"| {o['comparison']} | {o['outcome']} | {o['estimates']} | {o['coverage']:.3f} | "
-        f"{o['mean_bias']:+.4f} | {o['mean_truth']:+.4f} |"
+        f"{o['wald_coverage']:.3f} | {o['mean_bias']:+.4f} | {o['mean_truth']:+.4f} | "
+        f"{o['mean_width']:.4f} |"
         for o in result["aipw_by_outcome"]
     ]
     lines += [
         "",
+        "Coverage: of the method's own interval (0/1 outcomes: MOVER with Korn–Graubard exact intervals, "
+        "src/famlink/evaluation/intervals.py; did: ±1.96·SE). CI above / below truth: share of intervals "
+        "wholly above the truth (estimate erred upwards) / wholly below it. Wald coverage: the "
+        "symmetric estimate ± 1.96·SE from the same run, the interval used before. "
+        "Coverage of pooled truth: against each column's truth averaged "
+        "over the seeds (≈ population ATT) instead of the seed's own sample ATT. "
         "sd(error)/SE: spread of estimate − truth across seeds per outcome column over the mean SE "
-        "(> 1: intervals too narrow). Naive bias: the unadjusted difference in means (for did, the "
+        "(> 1: SE too small). corr(error, SE): per column across seeds, averaged (strongly negative: "
+        "rare-event skew). Naive bias: the unadjusted difference in means (for did, the "
         "unadjusted difference-in-differences, which is the estimate itself).",
     ]
     (RESULTS / f"{NAME}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

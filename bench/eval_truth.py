@@ -32,6 +32,7 @@ EFFECT_OUTCOMES = tuple(name for name, effect in DEFAULT_EFFECTS.items() if effe
 """Outcomes the synthetic programme changes: looked_after, adult_custody, juvenile_custody, ..."""
 WINDOWS = ("m0_6", "m7_12", "m13_18", "m19_24")
 COMPARISONS = ("later", "never")
+WALD_Z = 1.959964
 COHORT_KEYS = ("person_id", "family_id", "group", "start_date", "joined_later_on", "role", "age_at_start")
 
 
@@ -50,6 +51,7 @@ class Coverage:
     method: str
     truth: float
     att: float
+    se: float
     ci_low: float
     ci_high: float
     naive_att: float
@@ -58,6 +60,11 @@ class Coverage:
     @property
     def covered(self) -> bool:
         return self.ci_low <= self.truth <= self.ci_high
+
+    @property
+    def wald_covered(self) -> bool:
+        """Would the symmetric estimate ± 1.96·SE have covered? (the interval used before 2026-11-22)"""
+        return abs(self.att - self.truth) <= WALD_Z * self.se
 
 
 def generate_pair(out: Path, *, families: int, councils: int, seed: int) -> WorldPair:
@@ -139,6 +146,7 @@ def evaluate_against_truth(
                     estimate.method,
                     float(value),
                     estimate.att,
+                    estimate.se,
                     estimate.ci_low,
                     estimate.ci_high,
                     estimate.naive_att,

@@ -4,14 +4,15 @@ An effect world and its no-effect twin share a seed, so every programme person's
 programme is known; the true ATT per outcome × window is the programme people's mean difference
 between the two worlds (bench/eval_truth.py). The linked dataset is built from truth (perfect linkage).
 
-Honest calibration (measured 2026-11-21, 3000 families, 2 councils): over seeds 1–10 the default 95%
-intervals (16 outcome × window columns with a nonzero effect, vs 'later' and vs 'never' = 32 per seed)
-covered the truth 290 of 320 times (90.6%, below the nominal 95%); NO seed had all 32 covering
-(per seed 25–31). Misses concentrate on the rarest outcome, juvenile_custody, whose intervals are
-narrow. This test uses seed 7 (31 of 32 covered; the miss: vs 'never', adult_custody_m7_12) and
-requires at least 30 of 32, so a regression of two or more intervals fails. Over 50 seeds the
-default's coverage was 0.911 vs 'later' and 0.859 vs 'never' (bias +0.0015); coverage, bias and
-width per method are in bench/results/bench_evaluation_world.md.
+Calibration (measured 2026-11-22, 3000 families, 2 councils, default settings): over seeds 1–20
+the default 95% intervals (16 outcome × window columns with a nonzero effect, vs 'later' and vs
+'never' = 32 per seed) covered the truth 613 of 640 times (0.958; per seed 29–32). The symmetric
+estimate ± 1.96·SE used before covered 563 of 640 (0.880; per seed 23–31): with 3–12 comparison
+events per window its SE shrinks exactly when the estimate errs upwards (see
+src/famlink/evaluation/intervals.py). This test uses seed 14, where the symmetric interval missed 6
+of 32 and the default misses 1 (vs 'later', looked_after_m7_12); it requires at most 2 misses, so a
+return to the symmetric interval, or any regression of two more intervals, fails it. Over 50 seeds,
+coverage, bias and width per method are in bench/results/bench_evaluation_world.md.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bench.eval_truth import (
 
 from famlink.evaluation import EvaluationSettings
 
-SEED = 7
+SEED = 14
 FAMILIES = 3000
 COUNCILS = 2
 
@@ -87,13 +88,18 @@ def test_default_intervals_contain_the_true_att(estimates: list[Coverage]) -> No
     assert len(missed) <= 2, f"intervals missing the truth: {missed}"
 
 
+def test_this_seed_has_the_rare_event_problem(estimates: list[Coverage]) -> None:
+    """The seed must keep its power: the symmetric ± 1.96·SE interval misses at least 4 of 32 here."""
+    assert sum(not e.wald_covered for e in estimates) >= 4
+
+
 def test_intervals_are_informative(estimates: list[Coverage]) -> None:
     """Coverage by an interval as wide as the outcome's range would be empty: widths stay small.
 
-    At seed 7 the widths are 0.016–0.068 vs 'later' and 0.016–0.153 vs 'never' (fewer, more varied
+    At seed 14 the widths are 0.021–0.057 vs 'later' and 0.020–0.078 vs 'never' (fewer, more varied
     'never' families with juvenile members make those intervals wider).
     """
     later = [e.ci_high - e.ci_low for e in estimates if e.comparison == "later"]
     never = [e.ci_high - e.ci_low for e in estimates if e.comparison == "never"]
     assert all(0 < w < 0.08 for w in later), later
-    assert all(0 < w < 0.2 for w in never), never
+    assert all(0 < w < 0.12 for w in never), never

@@ -143,6 +143,26 @@ def cluster_contributions(
     return np.column_stack(columns) if columns else np.zeros((n_clusters, 0))
 
 
+def mean_contributions(
+    values: np.ndarray, weights: np.ndarray, clusters: np.ndarray, n_clusters: int
+) -> np.ndarray:
+    """Each cluster's contribution to a weighted mean's deviation, shape (n_clusters, outcomes).
+
+    Used for the treated group's own mean θ₁: with the ATT's contributions it splits the ATT's
+    variance into θ₁'s and the counterfactual mean's (see `famlink.evaluation.intervals`).
+    """
+    centred = values - (weights @ values / weights.sum())
+    contribution = weights[:, None] * centred / weights.sum()
+    columns = [np.bincount(clusters, weights=c, minlength=n_clusters) for c in contribution.T]
+    return np.column_stack(columns) if columns else np.zeros((n_clusters, 0))
+
+
+def kish_size(weights: np.ndarray) -> float:
+    """Kish's effective number of units behind a weighted mean: (Σw)² / Σw²."""
+    squares = float((weights**2).sum())
+    return float(weights.sum()) ** 2 / squares if squares > 0 else 0.0
+
+
 def analytic_variance(
     residuals: np.ndarray, treated: np.ndarray, weights: np.ndarray, clusters: np.ndarray
 ) -> np.ndarray:

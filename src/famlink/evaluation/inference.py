@@ -26,8 +26,11 @@ from famlink.evaluation.estimators import (
     MethodSettings,
     cluster_contributions,
     estimate,
+    kish_size,
+    mean_contributions,
     unit_weights,
 )
+from famlink.evaluation.intervals import RareOutcomeParts
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class GroupEstimate:
     contributions: np.ndarray | None = None  # per cluster, for the multiplier bootstrap
     binary: bool = True
     outcome_sd: float = 0.0
+    parts: RareOutcomeParts | None = None  # θ₁, θ₀ and their variances, for 0/1 outcomes
 
 
 def analysis_values(outcomes: np.ndarray, pre: np.ndarray | None, method: str) -> np.ndarray:
@@ -100,6 +104,7 @@ def point_estimates(
         naive = estimate("naive", y, x, t, np.ones(len(t)))[0]
         treated_means = y[t & (weights > 0)].mean(axis=0)
         binary = ((y == 0) | (y == 1)).all(axis=0)
+        parts = _binary_parts(y, t, weights, clusters[present], n_clusters, att, per_cluster, binary)
         spread = y.std(axis=0)
         for position, column in enumerate(columns):
             out[column] = GroupEstimate(
@@ -113,8 +118,42 @@ def point_estimates(
                 contributions=per_cluster[:, position].copy() if keep_contributions else None,
                 binary=bool(binary[position]),
                 outcome_sd=float(spread[position]),
+                parts=parts[position],
             )
     return out
+
+
+def _binary_parts(
+    y: np.ndarray,
+    t: np.ndarray,
+    weights: np.ndarray,
+    clusters: np.ndarray,
+    n_clusters: int,
+    att: np.ndarray,
+    per_cluster: np.ndarray,
+    binary: np.ndarray,
+) -> list[RareOutcomeParts | None]:
+    """Per 0/1 column: ATT = θ₁ − θ₀ split into its two means with their variances and covariance.
+
+    θ₁'s per-cluster contributions come from the treated outcomes alone; θ₀'s are θ₁'s minus the ATT's
+    (ATT = θ₁ − θ₀ holds contribution by contribution), so Var(θ₁) + Var(θ₀) − 2·Cov = Var(ATT).
+    """
+    if not binary.any():
+        return [None] * y.shape[1]
+    w_t = np.where(t, weights, 0.0)
+    w_c = np.where(t, 0.0, weights)
+    treated_part = mean_contributions(y, w_t, clusters, n_clusters)
+    counterfactual_part = treated_part - per_cluster
+    theta1 = (w_t @ y / w_t.sum()).tolist()
+    v1 = (treated_part**2).sum(axis=0).tolist()
+    v0 = (counterfactual_part**2).sum(axis=0).tolist()
+    cov = (treated_part * counterfactual_part).sum(axis=0).tolist()
+    size_t, size_c = kish_size(w_t), kish_size(w_c)
+    theta0 = [a - b for a, b in zip(theta1, att.tolist(), strict=True)]
+    return [
+        RareOutcomeParts(theta1[j], theta0[j], v1[j], v0[j], cov[j], size_t, size_c) if binary[j] else None
+        for j in range(y.shape[1])
+    ]
 
 
 def bootstrap_atts(

@@ -28,6 +28,7 @@ from famlink.evaluation.inference import (
     multiplier_draws,
     point_estimates,
 )
+from famlink.evaluation.intervals import rare_outcome_interval, rare_outcome_p_value
 from famlink.evaluation.propensity import PropensityModel, common_support
 from famlink.evaluation.sensitivity import e_values_for_att
 
@@ -197,9 +198,8 @@ def _estimates(
 
         draws = bootstrap_atts(replicate, data.clusters, settings.bootstrap, settings.seed, on_step)
         ses = _bootstrap_se(draws, len(names))
-    z = float(norm.ppf(0.5 + settings.confidence / 2))
     return [
-        _estimate(name, method.method, group, float(se), z)
+        _estimate(name, method.method, group, float(se), settings.confidence)
         for name, group, se in zip(names, groups, ses, strict=True)
     ]
 
@@ -230,12 +230,11 @@ def _bootstrap_se(draws: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _estimate(name: str, method: str, g: GroupEstimate | None, se: float, z: float) -> Estimate:
+def _estimate(name: str, method: str, g: GroupEstimate | None, se: float, confidence: float) -> Estimate:
     if g is None:
         nan = math.nan
         return Estimate(name, method, nan, nan, nan, nan, 0, 0, nan, nan, nan, nan, 0, nan, nan)
-    low, high = g.att - z * se, g.att + z * se
-    p_value = float(2 * norm.sf(abs(g.att / se))) if se > 0 else math.nan
+    low, high, p_value = _interval(g, se, confidence)
     e_point, e_ci = e_values_for_att(g.treated_mean, g.att, low, high, g.binary, g.outcome_sd)
     return Estimate(
         outcome=name,
@@ -254,6 +253,24 @@ def _estimate(name: str, method: str, g: GroupEstimate | None, se: float, z: flo
         e_value=e_point,
         e_value_ci=e_ci,
     )
+
+
+def _interval(g: GroupEstimate, se: float, confidence: float) -> tuple[float, float, float]:
+    """(low, high, p) for one estimate: the rare-event-aware interval for 0/1 outcomes, else Wald.
+
+    0/1 outcomes get the MOVER / Korn–Graubard interval (`famlink.evaluation.intervals`: why the
+    symmetric interval under-covered on the synthetic world's rare outcomes), with its variances scaled
+    so that their total is the chosen SE method's variance (bootstrap, wild bootstrap or analytic).
+    """
+    parts = g.parts
+    if parts is not None and parts.proportions and math.isfinite(se):
+        if se > 0 and g.analytic_se > 0:
+            parts = parts.scaled((se / g.analytic_se) ** 2)
+        low, high = rare_outcome_interval(parts, confidence)
+        return low, high, rare_outcome_p_value(parts)
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p_value = float(2 * norm.sf(abs(g.att / se))) if se > 0 else math.nan
+    return g.att - z * se, g.att + z * se, p_value
 
 
 def _check_overlap(scores: np.ndarray, treated: np.ndarray) -> dict[str, float]:
