@@ -18,6 +18,7 @@ import pyarrow as pa
 from famlink.linkage import engine, quality
 from famlink.linkage.assign import connected_components
 from famlink.linkage.backend import make_backend
+from famlink.linkage.connection import linkage_connection
 from famlink.linkage.exact import run_exact_pass
 from famlink.linkage.inputs import check_map_sources, check_people
 from famlink.linkage.options import LinkOptions
@@ -79,8 +80,7 @@ def link_tables(
     check_map_sources(options.column_map, {left_source: left, right_source: right})
     left = check_people(left, left_source, options.column_map, partial_map=True)
     right = check_people(right, right_source, options.column_map, partial_map=True)
-    con = duckdb.connect()
-    try:
+    with linkage_connection() as con:
         on_step("standardising identifiers")
         standardise_side(
             con, left, "people_l", left_source, refuse_bad_dates=options.impossible_dates == "refuse"
@@ -104,8 +104,6 @@ def link_tables(
         review = _fetch(con, "review", REVIEW_COLUMNS)
         report = quality.link_quality(con, options, truth)
         return LinkResult(links, review, trained.to_json(), report)
-    finally:
-        con.close()
 
 
 def dedupe_table(
@@ -126,8 +124,7 @@ def dedupe_table(
     trained = _load_model(model_path)
     on_step("checking input")
     table = check_people(table, source, options.column_map)
-    con = duckdb.connect()
-    try:
+    with linkage_connection() as con:
         on_step("standardising identifiers")
         standardise_side(
             con, table, "people_l", source, refuse_bad_dates=options.impossible_dates == "refuse"
@@ -149,8 +146,6 @@ def dedupe_table(
         review = _fetch(con, "review", REVIEW_COLUMNS)
         report = quality.dedupe_quality(con, options, truth)
         return DedupeResult(clusters, review, trained.to_json(), report)
-    finally:
-        con.close()
 
 
 def _fetch(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> pa.Table:
