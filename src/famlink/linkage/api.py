@@ -96,7 +96,15 @@ def link_tables(
         on_step("using the saved model" if trained else "training the Splink model")
         trained = engine.train_or_load(con, ["people_l_model", "people_r_model"], options, trained)
         on_step("scoring candidate pairs")
-        engine.score(backend, con, ["rest_l", "rest_r"], trained, options, dedupe=False)
+        engine.score(
+            backend,
+            con,
+            ["rest_l", "rest_r"],
+            trained,
+            options,
+            dedupe=False,
+            people=("people_l", "people_r"),
+        )
         on_step("deciding and assigning links")
         engine.decide(con, options)
         engine.assign(con, options)
@@ -136,7 +144,9 @@ def dedupe_table(
         on_step("using the saved model" if trained else "training the Splink model")
         trained = engine.train_or_load(con, ["people_l_model"], options, trained)
         on_step("scoring candidate pairs")
-        engine.score(backend, con, ["people_l_model"], trained, options, dedupe=True)
+        engine.score(
+            backend, con, ["people_l_model"], trained, options, dedupe=True, people=("people_l", "people_l")
+        )
         on_step("deciding and clustering")
         many = LinkOptions(**{**options.__dict__, "many": True})
         engine.decide(con, many)

@@ -2,7 +2,9 @@
 
 Standardisation itself belongs to `famlink.identifiers` (spec B); this module adds what matching needs
 on top: the date of birth split into year, month and day (so day/month transposition can be compared
-portably on DuckDB and Spark), and the refusal of impossible dates, cited by row and column.
+portably on DuckDB and Spark), the address's distinct words (so an address with a word missing,
+added or misspelt still counts as mostly the same), and the refusal of impossible dates, cited by row
+and column.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ MODEL_COLUMNS = (
     "postcode_sector",
     "postcode_outward",
     "address_std",
+    "address_words",
     "nhs_number_std",
     "nhs_number_valid",
     "nino_std",
@@ -70,7 +73,9 @@ def standardise_side(
                s.postcode_std,
                CASE WHEN s.postcode_valid THEN s.postcode_sector END AS postcode_sector,
                CASE WHEN s.postcode_valid THEN s.postcode_outward END AS postcode_outward,
-               s.address_std, s.nhs_number_std, s.nhs_number_valid, s.nino_std, s.nino_valid,
+               s.address_std,
+               list_distinct(string_split_regex(trim(s.address_std), '\\s+')) AS address_words,
+               s.nhs_number_std, s.nhs_number_valid, s.nino_std, s.nino_valid,
                s.upn_std, s.upn_valid,
                (s.postcode_std IS NOT NULL AND NOT s.postcode_valid) AS postcode_invalid, r._row{carried}
         FROM {std} s JOIN {raw} r USING (record_id)

@@ -110,13 +110,23 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
     )
     if _too_few_matches_for_em(linker, con, tables):
         return TrainedModel(linker.misc.save_model_to_json())
-    for rule in model.training_blocking_rules():
-        _em_session(linker, rule)
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")  # see _em_session: parallel float sums are not repeatable
+    try:
+        for rule in model.training_blocking_rules():
+            _em_session(linker, rule)
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
     return TrainedModel(linker.misc.save_model_to_json())
 
 
 def _em_session(linker: Linker, rule: Any) -> None:
     """One EM session; a session whose m probabilities underflow float64 is skipped, not fatal.
+
+    It runs on one DuckDB thread: EM sums match probabilities over many pairs, and DuckDB's parallel
+    sums add them in whatever order the threads finish, so the last digits of m (and the saved model)
+    differed from run to run. One thread makes a seeded run repeat exactly; EM works on blocked
+    training samples, so it costs little.
 
     On small or degenerate inputs (a few dozen records, or every person present twice with identical
     identifiers) EM can drive an m probability below 1e-300 and Splink refuses to store it. The
