@@ -26,6 +26,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from bench.eval_truth import (
     Coverage,
     evaluate_against_truth,
@@ -50,9 +53,7 @@ METHODS: tuple[tuple[str, str], ...] = (
 def run_seed(seed: int, args: argparse.Namespace) -> list[dict[str, Any]]:
     """Every method's estimates for one world pair, each beside its truth."""
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as scratch:
-        pair = generate_pair(Path(scratch), families=args.families, councils=args.councils, seed=seed)
-        effect, no_effect = people_from_world(pair.effect), people_from_world(pair.no_effect)
+    effect, no_effect = twin_people(seed, args)
     if not same_cohort(effect, no_effect):
         raise RuntimeError(f"seed {seed}: the twin worlds' cohorts differ")
     truth = true_att(effect, no_effect, outcome_columns(effect))
@@ -75,6 +76,25 @@ def run_seed(seed: int, args: argparse.Namespace) -> list[dict[str, Any]]:
             for c in found
         ]
     return rows
+
+
+def twin_people(seed: int, args: argparse.Namespace) -> tuple[pa.Table, pa.Table]:
+    """Both worlds' people tables: generated, or read from `--cache` (written by the same two calls).
+
+    The cache only saves the world generation (half of a seed's time on a loaded machine); a file
+    there is `<seed>.effect.parquet` / `<seed>.noeffect.parquet` and is written when missing.
+    """
+    cache: Path | None = args.cache
+    if cache is not None and (cache / f"{seed}.effect.parquet").exists():
+        return tuple(pq.read_table(cache / f"{seed}.{w}.parquet") for w in ("effect", "noeffect"))
+    with tempfile.TemporaryDirectory() as scratch:
+        pair = generate_pair(Path(scratch), families=args.families, councils=args.councils, seed=seed)
+        effect, no_effect = people_from_world(pair.effect), people_from_world(pair.no_effect)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        pq.write_table(effect, cache / f"{seed}.effect.parquet")
+        pq.write_table(no_effect, cache / f"{seed}.noeffect.parquet")
+    return effect, no_effect
 
 
 def summarise(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -204,8 +224,9 @@ def write_results(
         "aipw_by_outcome": by_outcome(rows),
         "rows": [{k: round(v, 6) if isinstance(v, float) else v for k, v in r.items()} for r in rows],
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"{NAME}.json").write_text(json.dumps(result, separators=(",", ":")) + "\n", encoding="utf-8")
+    out: Path = args.results
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{NAME}.json").write_text(json.dumps(result, separators=(",", ":")) + "\n", encoding="utf-8")
     lines = [
         "# Evaluation against the synthetic world's truth",
         "",
@@ -255,7 +276,21 @@ def write_results(
         "rare-event skew). Naive bias: the unadjusted difference in means (for did, the "
         "unadjusted difference-in-differences, which is the estimate itself).",
     ]
-    (RESULTS / f"{NAME}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / f"{NAME}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _merged(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several runs' results as one (seeds run in parallel processes, each into its own folder)."""
+    first = runs[0]
+    seeds = sorted(s for r in runs for s in r["seeds_done"])
+    if len(set(seeds)) != len(seeds):
+        raise SystemExit("the runs to merge share seeds")
+    return first | {
+        "date_started": min(r["date_started"] for r in runs),
+        "seeds_done": seeds,
+        "seeds_requested": len(seeds),
+        "rows": [row for r in runs for row in r["rows"]],
+    }
 
 
 def main() -> None:
@@ -265,10 +300,19 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=3000)
     parser.add_argument("--councils", type=int, default=2)
     parser.add_argument("--bootstrap", type=int, default=100)
+    parser.add_argument("--cache", type=Path, help="folder of the worlds' people tables, per seed")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSON and .md")
     parser.add_argument("--resummarise", action="store_true", help="rewrite the summary from the JSON rows")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="*",
+        default=[RESULTS],
+        help="with --resummarise: results folders whose rows to combine (runs of disjoint seeds)",
+    )
     args = parser.parse_args()
     if args.resummarise:
-        saved = json.loads((RESULTS / f"{NAME}.json").read_text(encoding="utf-8"))
+        saved = _merged([json.loads((d / f"{NAME}.json").read_text(encoding="utf-8")) for d in args.merge])
         for key in ("families", "councils", "bootstrap"):
             setattr(args, key, saved[key])
         args.seeds = saved["seeds_requested"]
