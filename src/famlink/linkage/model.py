@@ -28,11 +28,14 @@ FIRST_NAME_LEVELS = ("exact", "nickname", "jw_0.92", "jw_0.80", "middle_or_swapp
 DOB_LEVELS = ("exact", "transposed", "year_differs", "one_part_differs", "within_a_year")
 
 
+_A_NAME_CROSSED = "(surname_std_l = first_name_std_r OR first_name_std_l = surname_std_r)"
+"""One record's surname is the other's first name: first name and surname recorded the other way
+round (a form filled in surname-first), perhaps with the other name also misspelt or replaced.
+Both name comparisons credit it; plain SQL equality, so it runs unchanged on Spark."""
+
+
 def _first_name() -> ComparisonCreator:
-    swapped = cll.And(
-        cll.CustomLevel("first_name_std_l = surname_std_r", base_dialect_str="duckdb"),
-        cll.CustomLevel("surname_std_l = first_name_std_r", base_dialect_str="duckdb"),
-    )
+    swapped = cll.CustomLevel(_A_NAME_CROSSED, base_dialect_str="duckdb")
     middle = cll.Or(
         cll.CustomLevel("first_name_std_l = middle_names_std_r", base_dialect_str="duckdb"),
         cll.CustomLevel("middle_names_std_l = first_name_std_r", base_dialect_str="duckdb"),
@@ -54,14 +57,32 @@ def _first_name() -> ComparisonCreator:
     )
 
 
+_SHARES_A_PART = (
+    "array_length(list_filter(surname_parts_l, lambda p: list_contains(surname_parts_r, p))) >= 1"
+)
+"""The surnames share a part (SMITH-JONES and JONES). Written as a filter rather than Splink's
+ArrayIntersectLevel: three times faster on DuckDB, and it translates to Spark."""
+
+
 def _surname() -> ComparisonCreator:
+    """Surnames, with their own level for a surname found in the other record's first name.
+
+    The first-name comparison already credits a swap; without the surname's own level the swapped
+    surname falls to 'else' and its strongly negative weight cancels the rest of the record. Only one
+    crossing is asked for, so a swap whose other name was also replaced or misspelt still counts.
+    """
     return cl.CustomComparison(
         output_column_name="surname",
         comparison_levels=[
             cll.NullLevel("surname_std"),
             cll.ExactMatchLevel("surname_std").configure(tf_adjustment_column="surname_std"),
+            cll.CustomLevel(_A_NAME_CROSSED, base_dialect_str="duckdb").configure(
+                label_for_charts="swapped_with_first_name"
+            ),
             cll.JaroWinklerLevel("surname_std", 0.92),
-            cll.ArrayIntersectLevel("surname_parts", 1).configure(label_for_charts="shares_a_part"),
+            cll.CustomLevel(_SHARES_A_PART, base_dialect_str="duckdb").configure(
+                label_for_charts="shares_a_part"
+            ),
             cll.JaroWinklerLevel("surname_std", 0.80),
             cll.ElseLevel(),
         ],
@@ -100,9 +121,19 @@ def _postcode() -> ComparisonCreator:
             cll.ExactMatchLevel("postcode_std").configure(tf_adjustment_column="postcode_std"),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="same_sector"),
             cll.ExactMatchLevel("postcode_outward").configure(label_for_charts="same_outward"),
+            cll.LevenshteinLevel("postcode_std", 1).configure(label_for_charts="one_character_differs"),
             cll.ElseLevel(),
         ],
     )
+
+
+_MOST_WORDS_SHARED = (
+    "array_length(list_filter(address_words_l, lambda w: list_contains(address_words_r, w))) * 2"
+    " >= greatest(array_length(address_words_l), array_length(address_words_r))"
+)
+"""At least half the words of the longer address appear in the other: the same address written with
+a word missing, added, split or misspelt, which Jaro-Winkler on the whole string scores low. (A filter
+rather than array_intersect: five times faster on DuckDB, and it translates to Spark.)"""
 
 
 def _address() -> ComparisonCreator:
@@ -112,6 +143,9 @@ def _address() -> ComparisonCreator:
             cll.NullLevel("address_std"),
             cll.ExactMatchLevel("address_std"),
             cll.JaroWinklerLevel("address_std", 0.9),
+            cll.CustomLevel(_MOST_WORDS_SHARED, base_dialect_str="duckdb").configure(
+                label_for_charts="most_words_shared"
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -130,9 +164,11 @@ _ID_KINDS = ("nhs_number_std", "nino_std", "upn_std")
 def _national_identifier() -> ComparisonCreator:
     comparable = " OR ".join(f"({k}_l IS NOT NULL AND {k}_r IS NOT NULL)" for k in _ID_KINDS)
     agree = " OR ".join(f"{k}_l = {k}_r" for k in _ID_KINDS)
+    # CASE, not AND: DuckDB then runs the slow Damerau-Levenshtein only where one half agrees (a single
+    # substitution or adjacent transposition leaves the first four or the sixth-onwards unchanged).
     near = " OR ".join(
-        f"((substr({k}_l, 1, 5) = substr({k}_r, 1, 5) OR substr({k}_l, 6) = substr({k}_r, 6))"
-        f" AND damerau_levenshtein({k}_l, {k}_r) <= 1)"
+        f"(CASE WHEN substr({k}_l, 1, 4) = substr({k}_r, 1, 4) OR substr({k}_l, 6) = substr({k}_r, 6)"
+        f" THEN damerau_levenshtein({k}_l, {k}_r) <= 1 ELSE false END)"
         for k in _ID_KINDS
     )
     return cl.CustomComparison(
@@ -153,32 +189,41 @@ def prediction_blocking_rules() -> list[Any]:
 
     Each catches the true pairs the others miss: a DOB error (names + postcode, names + sector),
     a surname change (first name + DOB), a first-name variant (surname + DOB), both names recorded
-    differently (DOB + postcode), and everything else that shares a national identifier.
+    differently (DOB + postcode sector, or the full postcode where it is not a UK one and has no
+    sector), names and DOB all recorded differently (the same house: postcode + the address's first
+    word, usually the house number), first name and surname swapped, and everything else that shares
+    a national identifier.
     """
     return [
         block_on("surname_std", "dob_str"),
         block_on("first_name_formal", "dob_str"),
         # Both names alone (204 million pairs when the agent deduplicates 1.6 million people, a
-        # billion in a national department match) are narrowed by birth year or postcode district.
+        # billion in a national department match) are narrowed by birth year, postcode district or
+        # house number (for a missing date and a mistyped or non-UK postcode).
         block_on("first_name_formal", "surname_std", "dob_y"),
         block_on("first_name_formal", "surname_std", "postcode_outward"),
-        _same_names_near_dob_rule(),
+        block_on("first_name_formal", "surname_std", _HOUSE),
         block_on("surname_std", "postcode_std"),
         block_on("first_name_formal", "postcode_std"),
         block_on("address_std"),
         block_on("dob_str", "postcode_sector"),
+        block_on("dob_str", "postcode_std"),
+        block_on("postcode_std", _HOUSE),
+        _swapped_names_rule(),
         block_on("nhs_number_std"),
         block_on("nino_std"),
         block_on("upn_std"),
     ]
 
 
-def _same_names_near_dob_rule() -> Any:
-    """Both names agree and the birth dates are missing or a typo apart (another year, moved away)."""
+_HOUSE = "split_part(address_std, ' ', 1)"
+"""The first word of the address: the house number (or 'FLAT', 'THE', ...); with the postcode, a house."""
+
+
+def _swapped_names_rule() -> Any:
+    """Pairs whose first name and surname were recorded the other way round."""
     return brl.CustomRule(
-        "l.first_name_formal = r.first_name_formal AND l.surname_std = r.surname_std AND "
-        "(l.dob_str IS NULL OR r.dob_str IS NULL OR levenshtein(l.dob_str, r.dob_str) <= 2)",
-        sql_dialect="duckdb",
+        "l.first_name_std = r.surname_std AND l.surname_std = r.first_name_std", sql_dialect="duckdb"
     )
 
 
