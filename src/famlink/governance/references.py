@@ -9,7 +9,7 @@ Arrow table in one statement: a row-at-a-time `executemany` into a table with a 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -25,7 +25,7 @@ def fresh_references(prefix: str, count: int, nbytes: int = 8) -> list[str]:
     return list(refs)
 
 
-def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Sequence[str]]) -> None:
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Mapping[str, Sequence[str]]) -> None:
     """Append string columns to `table` (columns in the table's order) in one statement."""
     rows = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
     con.register(_STAGING, rows)

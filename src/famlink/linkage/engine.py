@@ -156,7 +156,8 @@ def _mutual_best_sql(options: LinkOptions) -> str:
                           AND o.match_probability >= {options.review_low})
           AND NOT EXISTS (SELECT 1 FROM prob_pairs o WHERE o.right_id = p.right_id AND o.left_id <> p.left_id
                           AND o.match_probability >= {options.review_low})
-          AND NOT EXISTS (SELECT 1 FROM exact_pairs e WHERE e.left_id = p.left_id OR e.right_id = p.right_id)
+          AND NOT EXISTS (SELECT 1 FROM exact_pairs e WHERE e.left_id = p.left_id)
+          AND NOT EXISTS (SELECT 1 FROM exact_pairs e WHERE e.right_id = p.right_id)
     """
 
 
@@ -164,15 +165,22 @@ def assign(con: duckdb.DuckDBPyConnection, options: LinkOptions) -> None:
     """Create `links` from `candidates`, and `review` from `review_all` minus settled records."""
     if options.many:
         con.execute("CREATE OR REPLACE TEMP TABLE links AS SELECT * FROM candidates")
-        settled = "(SELECT 1 FROM links k WHERE k.left_id = v.left_id AND k.right_id = v.right_id)"
+        unsettled = (
+            "NOT EXISTS (SELECT 1 FROM links k WHERE k.left_id = v.left_id AND k.right_id = v.right_id)"
+        )
     else:
         assign_one_to_one(con, "candidates", "links")
-        settled = "(SELECT 1 FROM links k WHERE k.left_id = v.left_id OR k.right_id = v.right_id)"
+        # Two NOT EXISTS rather than one with OR: DuckDB hash-joins each, but turns an OR into a
+        # nested loop (review pairs × links), which took over 15 minutes in a national department match.
+        unsettled = (
+            "NOT EXISTS (SELECT 1 FROM links k WHERE k.left_id = v.left_id) "
+            "AND NOT EXISTS (SELECT 1 FROM links k WHERE k.right_id = v.right_id)"
+        )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE review AS
         SELECT * FROM review_all v
-        WHERE v.reason = 'identifier_conflict' OR NOT EXISTS {settled}
+        WHERE v.reason = 'identifier_conflict' OR ({unsettled})
         ORDER BY left_id, right_id
         """
     )
