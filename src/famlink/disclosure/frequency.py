@@ -149,6 +149,17 @@ def hidden_cells_small_first(suppressed: BoolGrid, primary: BoolGrid) -> list[Ce
     return sorted(cells, key=lambda c: (not primary[c], c))
 
 
+def needed_upper_bound(value: float, rules: DisclosureRules) -> float:
+    """How high a reader must be unable to rule out for a hidden cell holding `value`.
+
+    A small count (or a zero, where zeros are disclosive) must look as if it could be at least the
+    threshold: an upper bound under it tells the reader the cell is small, which is what suppression
+    hides. Any other hidden cell must merely not be pinned from above (value + 1).
+    """
+    small = 0 < value < rules.threshold or (value == 0 and rules.zeros_are_disclosive)
+    return float(rules.threshold) if small else value + 1
+
+
 def first_unprotected(
     solver: IntervalSolver, hidden: list[Cell], true: FloatGrid, rules: DisclosureRules
 ) -> Cell | None:
@@ -159,7 +170,7 @@ def first_unprotected(
     show there. Lower bounds are then needed only for the width of the other cells (and the log).
     """
     for cell in hidden:
-        if solver.upper(cell) < min(rules.threshold, true[cell] + 1) - _TOLERANCE:
+        if solver.upper(cell) < needed_upper_bound(true[cell], rules) - _TOLERANCE:
             return cell
     for cell in hidden:
         if solver.high[cell] - solver.lower(cell) < 1 - _TOLERANCE:
