@@ -64,3 +64,25 @@ def test_family_level_rolls_members_up() -> None:
     families = family_level(wide_cohort(n_families=20))
     assert families.num_rows == 20
     assert families.column("members").to_pylist() == [3] * 20
+
+
+def test_many_councils_become_one_programme_share_column_in_row_order() -> None:
+    from famlink.evaluation.study import COUNCIL_SHARE, council_as_a_number_when_many
+
+    councils = [f"LA{i:03d}" for i in range(60) for _ in range(4)][::-1]  # 60 councils, reversed order
+    groups = ["programme", "later", "later", "later"] * 60
+    groups[0] = "later"  # the last council (first rows) has no programme people
+    people = pa.table({"council": councils, "group": groups})
+    widened, chosen = council_as_a_number_when_many(people, ["sex", "council"])
+    assert chosen == ["sex", COUNCIL_SHARE]
+    shares = widened.column(COUNCIL_SHARE).to_pylist()
+    assert shares[:4] == [0.0, 0.0, 0.0, 0.0]
+    assert shares[4:8] == [0.25, 0.25, 0.25, 0.25]
+
+
+def test_a_few_councils_stay_as_categories() -> None:
+    from famlink.evaluation.study import council_as_a_number_when_many
+
+    people = pa.table({"council": ["LA01", "LA02"] * 3, "group": ["programme", "later"] * 3})
+    same, chosen = council_as_a_number_when_many(people, ["council"])
+    assert chosen == ["council"] and same.column_names == people.column_names
