@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from famlink.disclosure import Release, protect_counts
 from famlink.errors import ConfigError
+from famlink.evaluation.study import COUNCIL_SHARE
 from famlink.report.checks import MethodNote
 from famlink.report.sections import DisclosureSettings, OutcomeInfo, StudyMetadata, WindowInfo
 from famlink.roles.research.outputs.analyse import HEADLINE_OUTCOMES, POST_WINDOWS, StudyAnalysis
@@ -223,6 +224,12 @@ def limitations(analysis: StudyAnalysis, excluded: str, withheld: list[str]) -> 
                 f"estimable (no eligible people in one group, e.g. after censoring at joining), in: "
                 f"{', '.join(WINDOW_LABELS[w] for w in windows)}."
             )
+    if any(b.covariate == COUNCIL_SHARE for r in analysis.results.values() for b in r.balance):
+        notes.append(
+            "With this many councils, each council enters the models as the share of its cohort on the "
+            "programme rather than as a category of its own: differences between councils in who joins are "
+            "adjusted for, other differences between councils are not."
+        )
     for comparison, reason in analysis.skipped_comparisons.items():
         notes.append(f"No comparison with {GROUP_LABELS.get(comparison, comparison).lower()}: {reason}.")
     if withheld:
