@@ -30,3 +30,9 @@ def test_insert_rows_appends_every_row_and_respects_the_primary_key() -> None:
     else:
         raise AssertionError("a duplicate key must be refused")
     assert con.execute("SELECT count(*) FROM t").fetchall() == [(2,)]
+
+
+def test_fresh_references_avoid_those_already_given() -> None:
+    taken = {f"Q{i:02x}" for i in range(200)}  # 200 of the 256 one-byte references
+    refs = fresh_references("Q", 56, nbytes=1, taken=taken)
+    assert set(refs) == {f"Q{i:02x}" for i in range(200, 256)}

@@ -9,7 +9,7 @@ Arrow table in one statement: a row-at-a-time `executemany` into a table with a 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -17,11 +17,13 @@ import pyarrow as pa
 _STAGING = "famlink_new_rows"
 
 
-def fresh_references(prefix: str, count: int, nbytes: int = 8) -> list[str]:
-    """`count` distinct random references such as `CR1f2e...` (retrying the vanishingly rare clash)."""
+def fresh_references(prefix: str, count: int, nbytes: int = 8, *, taken: Collection[str] = ()) -> list[str]:
+    """`count` distinct random references such as `CR1f2e...`, none of them in `taken` (references
+    already given out); the vanishingly rare clash is simply drawn again."""
     refs: set[str] = set()
     while len(refs) < count:
-        refs.update(prefix + secrets.token_hex(nbytes) for _ in range(count - len(refs)))
+        drawn = (prefix + secrets.token_hex(nbytes) for _ in range(count - len(refs)))
+        refs.update(r for r in drawn if r not in taken)
     return list(refs)
 
 

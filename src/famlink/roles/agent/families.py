@@ -37,8 +37,7 @@ def family_ids_for(assignments: pa.Table, existing: dict[FamilyKey, str]) -> pa.
     groups: dict[FamilyKey, list[FamilyKey]] = defaultdict(list)
     for key in sorted(set(keys)):
         groups[_find(parent, key)].append(key)
-    taken = set(existing.values())
-    unused = (i for i in fresh_references("RF", len(groups) + len(taken)) if i not in taken)
+    unused = iter(fresh_references("RF", len(groups), taken=set(existing.values())))
     out: dict[FamilyKey, str] = {}
     for members in groups.values():
         known = sorted(existing[m] for m in members if m in existing)

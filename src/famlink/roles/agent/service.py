@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from famlink.agreement.model import Agreement
+from famlink.contracts.person import PERSON_COLUMNS
 from famlink.governance.audit import Actor
 from famlink.governance.references import fresh_references, insert_rows
 from famlink.governance.store import RoleStore
@@ -40,18 +41,8 @@ def ingest_identifiers(
     return len(pending)
 
 
-_IDENTITY = (
-    "first_name",
-    "middle_names",
-    "surname",
-    "sex",
-    "date_of_birth",
-    "postcode",
-    "address",
-    "nhs_number",
-    "nino",
-    "upn",
-)
+_IDENTITY = tuple(c for c in PERSON_COLUMNS if c != "record_id")
+"""The person-schema fields the agent deduplicates on (every identifier councils send)."""
 
 
 def _people_for_dedupe(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -146,8 +137,7 @@ def _person_assignments(con: duckdb.DuckDBPyConnection) -> pa.Table:
     ).fetchall()
     new_clusters = sorted({cluster for _, _, _, cluster, known in rows if known is None})
     taken = {r[0] for r in con.execute("SELECT DISTINCT person_id FROM person_ids").fetchall()}
-    ids = [i for i in fresh_references("RP", len(new_clusters) + len(taken)) if i not in taken]
-    fresh = dict(zip(new_clusters, ids, strict=False))
+    fresh = dict(zip(new_clusters, fresh_references("RP", len(new_clusters), taken=taken), strict=True))
     councils, refs, family_refs, person_ids = [], [], [], []
     for council, ref, family_ref, cluster, known in rows:
         councils.append(council)
