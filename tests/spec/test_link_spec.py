@@ -17,13 +17,23 @@ from famlink.linkage import splink_pass
 from famlink.linkage.api import LinkResult, link_tables
 from famlink.linkage.options import LinkOptions
 
-COLUMNS = ["record_id", "first_name", "surname", "sex", "date_of_birth", "postcode", "address", "nhs_number"]
+COLUMNS = [
+    "record_id",
+    "first_name",
+    "middle_names",
+    "surname",
+    "sex",
+    "date_of_birth",
+    "postcode",
+    "address",
+    "nhs_number",
+]
 HOME = {"surname": "Okafor", "postcode": "LS6 2AB", "address": "14 Cardigan Road"}
 
 
 def people(*rows: dict[str, Any]) -> pa.Table:
     """A person table from short dicts: household fields default to one shared home."""
-    full = [{**HOME, "sex": None, "nhs_number": None, **row} for row in rows]
+    full = [{**HOME, "sex": None, "middle_names": None, "nhs_number": None, **row} for row in rows]
     return pa.table({c: [r.get(c) for r in full] for c in COLUMNS})
 
 
@@ -91,6 +101,56 @@ def test_day_and_month_transposed_is_the_same_person(model: Path) -> None:
     left = people({"record_id": "L1", **JOHN_SR, "date_of_birth": "1976-09-04"})
     right = people({"record_id": "R1", **JOHN_SR, "date_of_birth": "1976-04-09"})
     assert pairs(link(left, right, model)) == {("L1", "R1")}
+
+
+# --- middle names, and names shared across a generation ----------------------------------------
+
+GRACE = {"first_name": "Grace", "middle_names": "Ava", "sex": "F", "date_of_birth": "1985-11-04"}
+GRACE_LATER = {**GRACE, "surname": "Lewis", "postcode": "LS14 6YU", "address": "64 Green Close"}
+
+
+@pytest.fixture(scope="module")
+def crowd(small_world: Path) -> tuple[pa.Table, pa.Table]:
+    """A council's and DWP's people from the small world: the files a pair is linked among, so that
+    name frequencies and the prior are those of real files (alone, every name is unique and counts
+    for nothing)."""
+    as_text = pa.schema([(c, pa.string()) for c in COLUMNS])
+    tables = (small_world / "councils" / "LA01" / "local", small_world / "departments" / "dwp")
+    return tuple(  # type: ignore[return-value]
+        pq.read_table(folder / "people.parquet").select(COLUMNS).cast(as_text) for folder in tables
+    )
+
+
+def linked_among(
+    crowd: tuple[pa.Table, pa.Table], model: Path, left_person: dict, right_person: dict
+) -> set[tuple[str, str]]:
+    """The links of record L1 when L1 joins the council's file and R1 joins DWP's."""
+    council, dwp = crowd
+    left = pa.concat_tables([council, people({"record_id": "L1", **left_person}).cast(council.schema)])
+    right = pa.concat_tables([dwp, people({"record_id": "R1", **right_person}).cast(dwp.schema)])
+    return {pair for pair in pairs(link(left, right, model)) if pair[0] == "L1"}
+
+
+def test_a_woman_under_her_previous_surname_after_a_move_is_found_by_her_middle_name(
+    crowd: tuple[pa.Table, pa.Table], model: Path
+) -> None:
+    """Surname, postcode and address all differ; first name, middle name, sex and DOB agree."""
+    assert linked_among(crowd, model, GRACE, GRACE_LATER) == {("L1", "R1")}
+
+
+def test_without_the_middle_name_agreeing_she_is_not_linked(
+    crowd: tuple[pa.Table, pa.Table], model: Path
+) -> None:
+    assert linked_among(crowd, model, GRACE, {**GRACE_LATER, "middle_names": "Mia"}) == set()
+
+
+def test_people_named_alike_a_generation_apart_are_not_linked(
+    crowd: tuple[pa.Table, pa.Table], model: Path
+) -> None:
+    """A girl and a woman of another family with the same three names, in the same district."""
+    girl = {**GRACE, "surname": "Kowalczyk", "date_of_birth": "2007-10-11", "postcode": "LS2 4JJ"}
+    woman = {**girl, "date_of_birth": "1978-12-08", "postcode": "LS2 4TG", "address": "20 Westfield Gardens"}
+    assert linked_among(crowd, model, girl, woman) == set()
 
 
 # --- the exact pass -----------------------------------------------------------------------------

@@ -18,24 +18,34 @@ import duckdb
 from famlink.linkage import splink_pass
 from famlink.linkage.assign import assign_one_to_one
 from famlink.linkage.backend import Backend
+from famlink.linkage.model import DOB_LEVELS, FIRST_NAME_LEVELS, gamma_of
 from famlink.linkage.options import LinkOptions
 from famlink.linkage.splink_pass import TrainedModel
 
-HOUSEHOLD_GUARD = """(
-    {enabled} AND gamma_national_id < 1
-    AND (gamma_first_name = 0 OR gamma_date_of_birth = 0
-         OR (gamma_first_name BETWEEN 1 AND 2 AND gamma_date_of_birth BETWEEN 1 AND 4))
+_DOB_CLEARLY_DIFFERS = f"BETWEEN 0 AND {gamma_of(DOB_LEVELS, 'a_generation_apart')}"
+_DOB_CLOSE_NOT_EXACT = (
+    f"BETWEEN {gamma_of(DOB_LEVELS, 'within_a_year')} AND {gamma_of(DOB_LEVELS, 'transposed')}"
+)
+_FIRST_NAME_LOOSE = (
+    f"BETWEEN {gamma_of(FIRST_NAME_LEVELS, 'middle_or_swapped')} AND {gamma_of(FIRST_NAME_LEVELS, 'jw_0.80')}"
+)
+
+HOUSEHOLD_GUARD = f"""(
+    {{enabled}} AND gamma_national_id < 1
+    AND (gamma_first_name = 0 OR gamma_date_of_birth {_DOB_CLEARLY_DIFFERS}
+         OR (gamma_first_name {_FIRST_NAME_LOOSE} AND gamma_date_of_birth {_DOB_CLOSE_NOT_EXACT}))
     AND (gamma_postcode = 4 OR gamma_address >= 2)
 )"""
 """Same home (the same full postcode, level 4 of model._postcode, or the same or a nearly identical
 address, level 2 or above of model._address), but first names or dates of birth clearly differ
-(level 0 is the 'else' level: not a typo, nickname or transposition) and no identifier vouches for
-the pair: the profile of a sibling, twin, or a child sharing a parent's first name (often with
-another surname), not of the same person. Also guarded: a first name that only loosely agrees
-(Jaro-Winkler 0.80-0.92, or a middle name or crossed name: levels 1-2) together with a date of birth
-that is close but not exact (levels 1-4): siblings or parent and child with similar names (ELLA and
-ELLIE) born on the same day of another year, or within a year. One person with both a loose name
-and a wrong date is rarer; three of five false links at 10k x 100k (seed 23) were this profile.
+(the 'else' levels, or dates a generation apart: not a typo, nickname or transposition) and no
+identifier vouches for the pair: the profile of a sibling, twin, or a child sharing a parent's first
+name (often with another surname), not of the same person. Also guarded: a first name that only
+loosely agrees (Jaro-Winkler 0.80-0.92, or a middle name or crossed name) together with a date of
+birth that is close but not exact (transposed, to within a year): siblings or parent and child with
+similar names (ELLA and ELLIE) born on the same day of another year, or within a year. One person
+with both a loose name and a wrong date is rarer; three of five false links at 10k x 100k (seed 23)
+were this profile. Levels are named through model.gamma_of, never by bare number.
 """
 
 HOUSEHOLD_SHARE = 0.02

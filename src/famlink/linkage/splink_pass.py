@@ -52,7 +52,27 @@ class TrainedModel:
             ) from exc
         if not isinstance(settings, dict) or "comparisons" not in settings:
             raise ConfigError("the file is not a famlink/Splink model", where=str(path))
+        if level_labels(settings) != level_labels(settings_as_dict("link_only")):
+            raise ConfigError(
+                "the model was trained with other comparisons than this famlink's (an earlier version?)",
+                where=str(path),
+                fix="retrain: run once without --model and reuse the model it saves",
+            )
         return cls(settings)
+
+
+def level_labels(settings: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """Each comparison's name and its levels' labels, top first: what the decision rules that read
+    Splink's gammas (engine.HOUSEHOLD_GUARD) rely on. A model saved by a famlink with other levels
+    would have them mean something else."""
+    return [
+        (
+            str(comparison.get("output_column_name")),
+            [str(level.get("label_for_charts")) for level in comparison.get("comparison_levels", [])],
+        )
+        for comparison in settings.get("comparisons", [])
+        if isinstance(comparison, dict)
+    ]
 
 
 def _linker(backend: Backend, tables: list[str], settings: dict[str, Any] | TrainedModel) -> Linker:

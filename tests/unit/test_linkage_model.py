@@ -1,0 +1,58 @@
+"""The model's level lists are what the decision rules read Splink's gammas by.
+
+`engine.HOUSEHOLD_GUARD` names levels by label through `model.gamma_of`; these tests tie the label
+tuples to the comparisons Splink is actually given, and refuse a saved model whose levels differ.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from famlink.errors import ConfigError
+from famlink.linkage.model import DOB_LEVELS, FIRST_NAME_LEVELS, gamma_of
+from famlink.linkage.splink_pass import TrainedModel, level_labels, settings_as_dict
+
+
+def _levels_between_null_and_else(name: str) -> tuple[str, ...]:
+    labels = dict(level_labels(settings_as_dict("link_only")))[name]
+    return tuple(labels[1:-1])
+
+
+@pytest.mark.parametrize(
+    ("comparison", "levels"), [("first_name", FIRST_NAME_LEVELS), ("date_of_birth", DOB_LEVELS)]
+)
+def test_the_label_tuples_are_the_comparisons_levels_in_order(
+    comparison: str, levels: tuple[str, ...]
+) -> None:
+    assert _levels_between_null_and_else(comparison) == levels
+
+
+def test_gamma_counts_down_from_the_top_level_to_one_above_else() -> None:
+    assert gamma_of(DOB_LEVELS, "exact") == len(DOB_LEVELS)
+    assert gamma_of(DOB_LEVELS, DOB_LEVELS[-1]) == 1
+    assert gamma_of(FIRST_NAME_LEVELS, "middle_or_swapped") == 1
+
+
+def _saved(tmp_path: Path, settings: dict) -> Path:
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    return path
+
+
+def test_a_model_with_this_famlinks_levels_loads(tmp_path: Path) -> None:
+    settings = settings_as_dict("link_only")
+    assert TrainedModel.load(_saved(tmp_path, settings)).settings == settings
+
+
+def test_a_model_saved_with_other_levels_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    settings = settings_as_dict("link_only")
+    dob = next(c for c in settings["comparisons"] if c["output_column_name"] == "date_of_birth")
+    dob["comparison_levels"] = [
+        level for level in dob["comparison_levels"] if level.get("label_for_charts") != "a_generation_apart"
+    ]
+    with pytest.raises(ConfigError) as refused:
+        TrainedModel.load(_saved(tmp_path, settings))
+    assert "retrain" in str(refused.value.fix)
