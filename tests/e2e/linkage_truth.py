@@ -55,6 +55,26 @@ SCORE_SQL = """
            (SELECT count(DISTINCT left_id) FILTER (WHERE correct) FROM judged)
 """
 
+MISSED_BY_FATE_SQL = """
+    WITH dept AS (SELECT record_id, person_id FROM truth WHERE source = $department),
+    missed AS (
+        SELECT r.request_ref, d.record_id AS true_record
+        FROM request_truth r JOIN dept d ON d.person_id = r.true_person
+        WHERE NOT EXISTS (SELECT 1 FROM links l JOIN dept d2 ON d2.record_id = l.right_id
+                          WHERE l.left_id = r.request_ref AND d2.person_id = r.true_person)
+    )
+    SELECT coalesce(
+               (SELECT min(v.reason) FROM review v
+                WHERE v.left_id = m.request_ref AND v.right_id = m.true_record),
+               CASE WHEN EXISTS (SELECT 1 FROM links l WHERE l.left_id = m.request_ref)
+                    THEN 'linked to another record' ELSE 'not scored above the review band' END
+           ) AS fate,
+           count(DISTINCT m.request_ref) AS missed
+    FROM missed m GROUP BY ALL ORDER BY ALL
+"""
+"""Why each missed request was missed: its true pair went to review (and why), the request was linked
+to someone else, or the true pair was never blocked or scored below the review band."""
+
 
 @dataclass(frozen=True)
 class DepartmentScore:
@@ -72,6 +92,7 @@ class DepartmentScore:
     found: int
     department_matched: int
     """The department's own match count in the study (its quality summary)."""
+    missed_by_fate: dict[str, int]
 
     @property
     def precision(self) -> float:
@@ -167,6 +188,9 @@ def score_department(
         "SELECT value FROM linkage_quality WHERE department = ? AND measure = 'matched'", [department]
     ).fetchall()[0][0]
     links, correct, findable, found = con.execute(SCORE_SQL, {"department": department}).fetchall()[0]
+    con.register("review", result.review)
+    fates = dict(con.execute(MISSED_BY_FATE_SQL, {"department": department}).fetchall())
+    con.unregister("review")
     con.unregister("request")
     con.unregister("links")
     return DepartmentScore(
@@ -179,4 +203,5 @@ def score_department(
         correct=int(correct),
         found=int(found),
         department_matched=int(matched),
+        missed_by_fate={str(k): int(v) for k, v in fates.items()},
     )
