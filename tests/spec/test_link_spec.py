@@ -13,21 +13,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from famlink.contracts.person import PERSON_COLUMNS
 from famlink.linkage import splink_pass
 from famlink.linkage.api import LinkResult, link_tables
 from famlink.linkage.options import LinkOptions
 
-COLUMNS = [
-    "record_id",
-    "first_name",
-    "middle_names",
-    "surname",
-    "sex",
-    "date_of_birth",
-    "postcode",
-    "address",
-    "nhs_number",
-]
+COLUMNS = [c for c in PERSON_COLUMNS if c not in ("nino", "upn")]
 HOME = {"surname": "Okafor", "postcode": "LS6 2AB", "address": "14 Cardigan Road"}
 
 
