@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from famlink.errors import ConfigError
-from famlink.linkage.model import DOB_LEVELS, FIRST_NAME_LEVELS, gamma_of
+from famlink.linkage.model import ADDRESS_LEVELS, DOB_LEVELS, FIRST_NAME_LEVELS, POSTCODE_LEVELS, gamma_of
 from famlink.linkage.splink_pass import TrainedModel, level_labels, settings_as_dict
 
 
@@ -22,7 +22,13 @@ def _levels_between_null_and_else(name: str) -> tuple[str, ...]:
 
 
 @pytest.mark.parametrize(
-    ("comparison", "levels"), [("first_name", FIRST_NAME_LEVELS), ("date_of_birth", DOB_LEVELS)]
+    ("comparison", "levels"),
+    [
+        ("first_name", FIRST_NAME_LEVELS),
+        ("date_of_birth", DOB_LEVELS),
+        ("postcode", POSTCODE_LEVELS),
+        ("address", ADDRESS_LEVELS),
+    ],
 )
 def test_the_label_tuples_are_the_comparisons_levels_in_order(
     comparison: str, levels: tuple[str, ...]

@@ -18,7 +18,7 @@ import duckdb
 from famlink.linkage import splink_pass
 from famlink.linkage.assign import assign_one_to_one
 from famlink.linkage.backend import Backend
-from famlink.linkage.model import DOB_LEVELS, FIRST_NAME_LEVELS, gamma_of
+from famlink.linkage.model import ADDRESS_LEVELS, DOB_LEVELS, FIRST_NAME_LEVELS, POSTCODE_LEVELS, gamma_of
 from famlink.linkage.options import LinkOptions
 from famlink.linkage.splink_pass import TrainedModel
 
@@ -34,10 +34,11 @@ HOUSEHOLD_GUARD = f"""(
     {{enabled}} AND gamma_national_id < 1
     AND (gamma_first_name = 0 OR gamma_date_of_birth {_DOB_CLEARLY_DIFFERS}
          OR (gamma_first_name {_FIRST_NAME_LOOSE} AND gamma_date_of_birth {_DOB_CLOSE_NOT_EXACT}))
-    AND (gamma_postcode = 4 OR gamma_address >= 2)
+    AND (gamma_postcode = {gamma_of(POSTCODE_LEVELS, "exact")}
+         OR gamma_address >= {gamma_of(ADDRESS_LEVELS, "jw_0.9")})
 )"""
-"""Same home (the same full postcode, level 4 of model._postcode, or the same or a nearly identical
-address, level 2 or above of model._address), but first names or dates of birth clearly differ
+"""Same home (the same full postcode, or the same or a nearly identical address: Jaro-Winkler 0.9 or
+above), but first names or dates of birth clearly differ
 (the 'else' levels, or dates a generation apart: not a typo, nickname or transposition) and no
 identifier vouches for the pair: the profile of a sibling, twin, or a child sharing a parent's first
 name (often with another surname), not of the same person. Also guarded: a first name that only

@@ -33,6 +33,8 @@ DOB_LEVELS = (
     "within_a_year",
     "a_generation_apart",
 )
+POSTCODE_LEVELS = ("exact", "same_sector", "same_outward", "one_character_differs")
+ADDRESS_LEVELS = ("exact", "jw_0.9", "most_words_shared")
 
 
 def gamma_of(levels: tuple[str, ...], label: str) -> int:
@@ -172,7 +174,9 @@ def _postcode() -> ComparisonCreator:
         output_column_name="postcode",
         comparison_levels=[
             cll.NullLevel("postcode_std"),
-            cll.ExactMatchLevel("postcode_std").configure(tf_adjustment_column="postcode_std"),
+            cll.ExactMatchLevel("postcode_std").configure(
+                tf_adjustment_column="postcode_std", label_for_charts="exact"
+            ),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="same_sector"),
             cll.ExactMatchLevel("postcode_outward").configure(label_for_charts="same_outward"),
             cll.LevenshteinLevel("postcode_std", 1).configure(label_for_charts="one_character_differs"),
@@ -195,8 +199,8 @@ def _address() -> ComparisonCreator:
         output_column_name="address",
         comparison_levels=[
             cll.NullLevel("address_std"),
-            cll.ExactMatchLevel("address_std"),
-            cll.JaroWinklerLevel("address_std", 0.9),
+            cll.ExactMatchLevel("address_std").configure(label_for_charts="exact"),
+            cll.JaroWinklerLevel("address_std", 0.9).configure(label_for_charts="jw_0.9"),
             cll.CustomLevel(_MOST_WORDS_SHARED, base_dialect_str="duckdb").configure(
                 label_for_charts="most_words_shared"
             ),
