@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from famlink.errors import ConfigError
@@ -62,3 +63,36 @@ def test_a_model_saved_with_other_levels_is_refused_with_what_to_do(tmp_path: Pa
     with pytest.raises(ConfigError) as refused:
         TrainedModel.load(_saved(tmp_path, settings))
     assert "retrain" in str(refused.value.fix)
+
+
+def _postcode_level(left: str, right: str) -> str:
+    """The label of the postcode level Splink's SQL puts two full postcodes in (no sector or
+    outward code given, so only full-string levels can apply)."""
+    settings = settings_as_dict("link_only")
+    postcode = next(c for c in settings["comparisons"] if c["output_column_name"] == "postcode")
+    cases = " ".join(
+        f"WHEN {level['sql_condition']} THEN '{level['label_for_charts']}'"
+        for level in postcode["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    )
+    rows = duckdb.connect().execute(
+        f"SELECT CASE {cases} ELSE 'else' END FROM"
+        " (SELECT ?::VARCHAR AS postcode_std_l, ?::VARCHAR AS postcode_std_r,"
+        " NULL::VARCHAR AS postcode_sector_l, NULL::VARCHAR AS postcode_sector_r,"
+        " NULL::VARCHAR AS postcode_outward_l, NULL::VARCHAR AS postcode_outward_r)",
+        [left, right],
+    ).fetchall()
+    return str(rows[0][0])
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "label"),
+    [
+        ("LS6 2AB", "LS6 2AB", "exact"),
+        ("LS6 2AB", "LS6 2BA", "one_typo"),  # two adjacent characters swapped
+        ("LS6 2AB", "LS6 2AD", "one_typo"),  # one character wrong
+        ("LS6 2AB", "LS6 2DC", "else"),
+    ],
+)
+def test_a_postcode_typo_is_one_wrong_or_two_swapped_characters(left: str, right: str, label: str) -> None:
+    assert _postcode_level(left, right) == label

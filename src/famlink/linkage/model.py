@@ -33,7 +33,7 @@ DOB_LEVELS = (
     "within_a_year",
     "a_generation_apart",
 )
-POSTCODE_LEVELS = ("exact", "same_sector", "same_outward", "one_character_differs")
+POSTCODE_LEVELS = ("exact", "same_sector", "same_outward", "one_typo")
 ADDRESS_LEVELS = ("exact", "jw_0.9", "most_words_shared")
 
 
@@ -179,7 +179,9 @@ def _postcode() -> ComparisonCreator:
             ),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="same_sector"),
             cll.ExactMatchLevel("postcode_outward").configure(label_for_charts="same_outward"),
-            cll.LevenshteinLevel("postcode_std", 1).configure(label_for_charts="one_character_differs"),
+            # Damerau, not plain Levenshtein: two adjacent characters keyed the wrong way round
+            # (2118 for 2181, M13 for M31) is as common a slip as a wrong character.
+            cll.DamerauLevenshteinLevel("postcode_std", 1).configure(label_for_charts="one_typo"),
             cll.ElseLevel(),
         ],
     )
@@ -249,8 +251,9 @@ def prediction_blocking_rules() -> list[Any]:
     a surname change (first name + DOB), a first-name variant (surname + DOB), both names recorded
     differently (DOB + postcode sector, or the full postcode where it is not a UK one and has no
     sector), names and DOB all recorded differently (the same house: postcode + the address's first
-    word, usually the house number), first name and surname swapped, and everything else that shares
-    a national identifier.
+    word, usually the house number), the surname with a postcode keyed with two characters swapped
+    (when first name and date of birth are unusable too), first name and surname swapped, and
+    everything else that shares a national identifier.
     """
     return [
         block_on("surname_std", "dob_str"),
@@ -267,6 +270,7 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("dob_str", "postcode_sector"),
         block_on("dob_str", "postcode_std"),
         block_on("postcode_std", _HOUSE),
+        block_on("surname_std", "postcode_letters"),
         _swapped_names_rule(),
         block_on("nhs_number_std"),
         block_on("nino_std"),
