@@ -66,8 +66,8 @@ def test_a_model_saved_with_other_levels_is_refused_with_what_to_do(tmp_path: Pa
 
 
 def _postcode_level(left: str, right: str) -> str:
-    """The label of the postcode level Splink's SQL puts two full postcodes in (no sector or
-    outward code given, so only full-string levels can apply)."""
+    """The label of the postcode level Splink's SQL puts two valid UK postcodes in (sector, outward
+    code and area derived from each as standardisation does)."""
     settings = settings_as_dict("link_only")
     postcode = next(c for c in settings["comparisons"] if c["output_column_name"] == "postcode")
     cases = " ".join(
@@ -75,13 +75,17 @@ def _postcode_level(left: str, right: str) -> str:
         for level in postcode["comparison_levels"]
         if level["sql_condition"] != "ELSE"
     )
-    rows = duckdb.connect().execute(
-        f"SELECT CASE {cases} ELSE 'else' END FROM"
-        " (SELECT ?::VARCHAR AS postcode_std_l, ?::VARCHAR AS postcode_std_r,"
-        " NULL::VARCHAR AS postcode_sector_l, NULL::VARCHAR AS postcode_sector_r,"
-        " NULL::VARCHAR AS postcode_outward_l, NULL::VARCHAR AS postcode_outward_r)",
-        [left, right],
-    ).fetchall()
+    parts = ", ".join(
+        f"{value} AS postcode_std_{side}, split_part({value}, ' ', 1) AS postcode_outward_{side},"
+        f" left({value}, length({value}) - 2) AS postcode_sector_{side},"
+        f" regexp_extract({value}, '^[A-Z]+') AS postcode_area_{side}"
+        for side, value in (("l", "$left"), ("r", "$right"))
+    )
+    rows = (
+        duckdb.connect()
+        .execute(f"SELECT CASE {cases} ELSE 'else' END FROM (SELECT {parts})", {"left": left, "right": right})
+        .fetchall()
+    )
     return str(rows[0][0])
 
 
@@ -89,10 +93,14 @@ def _postcode_level(left: str, right: str) -> str:
     ("left", "right", "label"),
     [
         ("LS6 2AB", "LS6 2AB", "exact"),
-        ("LS6 2AB", "LS6 2BA", "one_typo"),  # two adjacent characters swapped
-        ("LS6 2AB", "LS6 2AD", "one_typo"),  # one character wrong
-        ("LS6 2AB", "LS6 2DC", "else"),
+        ("LS6 2AB", "LS6 2XY", "same_sector"),
+        ("LS6 2AB", "LS6 7XY", "same_outward"),
+        ("LS6 2AB", "LS14 6YU", "same_area"),  # moved within Leeds
+        ("LS16 2AB", "LS61 2AB", "same_area"),  # a typo within the area counts as the area
+        ("SL6 2AB", "LS6 2AB", "one_typo"),  # two adjacent characters swapped, across areas
+        ("LS6 2AB", "LD6 2AB", "one_typo"),  # one character wrong, across areas
+        ("LS6 2AB", "M13 9PL", "else"),
     ],
 )
-def test_a_postcode_typo_is_one_wrong_or_two_swapped_characters(left: str, right: str, label: str) -> None:
+def test_postcode_levels_run_from_the_same_house_to_the_same_area(left: str, right: str, label: str) -> None:
     assert _postcode_level(left, right) == label

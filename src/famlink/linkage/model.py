@@ -6,7 +6,7 @@ Why these comparisons rather than Splink's tutorial ones:
   because those are the ways councils and departments actually record the same person differently;
 - the date of birth is split into year, month and day so a day/month transposition (03/07 for 07/03)
   and a wrong year (1984 keyed as 1948) are their own levels, portable to Spark;
-- postcodes are compared as a hierarchy (full, sector, outward) because families move locally;
+- postcodes are compared as a hierarchy (full, sector, outward, area) because families move locally;
 - a national identifier (NHS number, NINO or UPN) agreeing is strong evidence but not proof (about one
   record in a thousand carries someone else's), so it is a comparison like any other here; the exact
   pass (exact.py) handles the corroborated cases before Splink sees them.
@@ -33,7 +33,7 @@ DOB_LEVELS = (
     "within_a_year",
     "a_generation_apart",
 )
-POSTCODE_LEVELS = ("exact", "same_sector", "same_outward", "one_typo")
+POSTCODE_LEVELS = ("exact", "same_sector", "same_outward", "same_area", "one_typo")
 ADDRESS_LEVELS = ("exact", "jw_0.9", "most_words_shared")
 
 
@@ -179,8 +179,11 @@ def _postcode() -> ComparisonCreator:
             ),
             cll.ExactMatchLevel("postcode_sector").configure(label_for_charts="same_sector"),
             cll.ExactMatchLevel("postcode_outward").configure(label_for_charts="same_outward"),
-            # Damerau, not plain Levenshtein: two adjacent characters keyed the wrong way round
-            # (2118 for 2181, M13 for M31) is as common a slip as a wrong character.
+            # Most moves are local: a person who moved within the postcode area (LS, BD) is far
+            # likelier to be the same person than a namesake with the same birthday elsewhere.
+            cll.ExactMatchLevel("postcode_area").configure(label_for_charts="same_area"),
+            # Across areas, or for non-UK postcodes (no area): Damerau, not plain Levenshtein, as
+            # two adjacent characters swapped (2118 for 2181) is as common a slip as a wrong one.
             cll.DamerauLevenshteinLevel("postcode_std", 1).configure(label_for_charts="one_typo"),
             cll.ElseLevel(),
         ],

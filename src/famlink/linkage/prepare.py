@@ -3,9 +3,9 @@
 Standardisation itself belongs to `famlink.identifiers` (spec B); this module adds what matching needs
 on top: the date of birth split into year, month and day (so day/month transposition can be compared
 portably on DuckDB and Spark), the address's distinct words (so an address with a word missing,
-added or misspelt still counts as mostly the same), and the postcode's characters in sorted order (a
-blocking key that two adjacent characters keyed the wrong way round leave unchanged), and the refusal
-of impossible dates, cited by row and column.
+added or misspelt still counts as mostly the same), the postcode area (LS of LS6 2AB), the
+postcode's characters in sorted order (a blocking key that two adjacent characters keyed the wrong
+way round leave unchanged), and the refusal of impossible dates, cited by row and column.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ MODEL_COLUMNS = (
     "postcode_std",
     "postcode_sector",
     "postcode_outward",
+    "postcode_area",
     "postcode_letters",
     "address_std",
     "address_words",
@@ -75,6 +76,8 @@ def standardise_side(
                s.postcode_std,
                CASE WHEN s.postcode_valid THEN s.postcode_sector END AS postcode_sector,
                CASE WHEN s.postcode_valid THEN s.postcode_outward END AS postcode_outward,
+               CASE WHEN s.postcode_valid THEN regexp_extract(s.postcode_outward, '^[A-Z]+') END
+                   AS postcode_area,
                array_to_string(list_sort(string_split(s.postcode_std, '')), '') AS postcode_letters,
                s.address_std,
                list_distinct(string_split_regex(trim(s.address_std), '\\s+')) AS address_words,
