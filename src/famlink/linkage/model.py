@@ -44,6 +44,11 @@ def gamma_of(levels: tuple[str, ...], label: str) -> int:
     return len(levels) - levels.index(label)
 
 
+def _level(sql: str, label: str) -> cll.CustomLevel:
+    """A labelled comparison level written in DuckDB SQL (Splink translates it for Spark)."""
+    return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
+
+
 _A_NAME_CROSSED = "(surname_std_l = first_name_std_r OR first_name_std_l = surname_std_r)"
 """One record's surname is the other's first name: first name and surname recorded the other way
 round (a form filled in surname-first), perhaps with the other name also misspelt or replaced.
@@ -92,13 +97,9 @@ def _surname() -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("surname_std"),
             cll.ExactMatchLevel("surname_std").configure(tf_adjustment_column="surname_std"),
-            cll.CustomLevel(_A_NAME_CROSSED, base_dialect_str="duckdb").configure(
-                label_for_charts="swapped_with_first_name"
-            ),
+            _level(_A_NAME_CROSSED, "swapped_with_first_name"),
             cll.JaroWinklerLevel("surname_std", 0.92),
-            cll.CustomLevel(_SHARES_A_PART, base_dialect_str="duckdb").configure(
-                label_for_charts="shares_a_part"
-            ),
+            _level(_SHARES_A_PART, "shares_a_part"),
             cll.JaroWinklerLevel("surname_std", 0.80),
             cll.ElseLevel(),
         ],
@@ -121,12 +122,8 @@ def _middle_names() -> ComparisonCreator:
         comparison_levels=[
             cll.NullLevel("middle_names_std"),
             cll.ExactMatchLevel("middle_names_std").configure(tf_adjustment_column="middle_names_std"),
-            cll.CustomLevel(_FIRST_MIDDLE_NAME_AGREES, base_dialect_str="duckdb").configure(
-                label_for_charts="first_middle_name_agrees"
-            ),
-            cll.CustomLevel(_MIDDLE_INITIAL_AGREES, base_dialect_str="duckdb").configure(
-                label_for_charts="initial_agrees"
-            ),
+            _level(_FIRST_MIDDLE_NAME_AGREES, "first_middle_name_agrees"),
+            _level(_MIDDLE_INITIAL_AGREES, "initial_agrees"),
             cll.ElseLevel(),
         ],
     )
@@ -143,25 +140,22 @@ links; on the synthetic world (seed 23, 10k x 100k) it left 7 false links, the s
 
 
 def _date_of_birth() -> ComparisonCreator:
-    def level(sql: str, label: str) -> cll.CustomLevel:
-        return cll.CustomLevel(sql, label_for_charts=label, base_dialect_str="duckdb")
-
     return cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_levels=[
             cll.NullLevel("dob_str"),
             cll.ExactMatchLevel("dob_str").configure(label_for_charts="exact"),
-            level(
+            _level(
                 "dob_y_l = dob_y_r AND dob_m_l = dob_d_r AND dob_d_l = dob_m_r",
                 "transposed",
             ),
-            level("dob_m_l = dob_m_r AND dob_d_l = dob_d_r", "year_differs"),
-            level(
+            _level("dob_m_l = dob_m_r AND dob_d_l = dob_d_r", "year_differs"),
+            _level(
                 "dob_y_l = dob_y_r AND (dob_m_l = dob_m_r OR dob_d_l = dob_d_r)",
                 "one_part_differs",
             ),
-            level("abs(dob_y_l - dob_y_r) <= 1", "within_a_year"),
-            level("abs(dob_y_l - dob_y_r) >= 12", "a_generation_apart").configure(
+            _level("abs(dob_y_l - dob_y_r) <= 1", "within_a_year"),
+            _level("abs(dob_y_l - dob_y_r) >= 12", "a_generation_apart").configure(
                 m_probability=GENERATION_APART_M, fix_m_probability=True
             ),
             cll.ElseLevel(),
@@ -206,9 +200,7 @@ def _address() -> ComparisonCreator:
             cll.NullLevel("address_std"),
             cll.ExactMatchLevel("address_std").configure(label_for_charts="exact"),
             cll.JaroWinklerLevel("address_std", 0.9).configure(label_for_charts="jw_0.9"),
-            cll.CustomLevel(_MOST_WORDS_SHARED, base_dialect_str="duckdb").configure(
-                label_for_charts="most_words_shared"
-            ),
+            _level(_MOST_WORDS_SHARED, "most_words_shared"),
             cll.ElseLevel(),
         ],
     )
@@ -240,8 +232,8 @@ def _national_identifier() -> ComparisonCreator:
             cll.CustomLevel(f"NOT ({comparable})", base_dialect_str="duckdb").configure(
                 is_null_level=True, label_for_charts="not comparable"
             ),
-            cll.CustomLevel(agree, label_for_charts="an identifier agrees", base_dialect_str="duckdb"),
-            cll.CustomLevel(near, label_for_charts="one character differs", base_dialect_str="duckdb"),
+            _level(agree, "an identifier agrees"),
+            _level(near, "one character differs"),
             cll.ElseLevel(),
         ],
     )
