@@ -158,6 +158,23 @@ def test_siblings_twins_juniors_and_step_children_exist_and_are_marked(small_wor
     assert siblings > 50 and other_surname > 20
 
 
+def test_members_of_a_family_share_a_first_name_only_as_junior_and_parent(small_world: Path) -> None:
+    con = duckdb.connect()
+    truth = f"'{small_world}/truth/persons.parquet'"
+    shared = con.execute(
+        f"select count(*), count(*) filter (where b.junior_of is distinct from a.person_id) "
+        f"from {truth} a join {truth} b on a.family_id = b.family_id and a.person_id <> b.person_id "
+        f"and a.first_name = b.first_name and a.date_of_birth < b.date_of_birth"
+    ).fetchall()[0]
+    assert shared[0] > 0 and shared[1] == 0  # juniors exist; no other pair does, twins included
+    same_day = con.execute(
+        f"select count(*) from {truth} a join {truth} b on a.family_id = b.family_id "
+        f"and a.person_id < b.person_id and a.first_name = b.first_name "
+        f"and a.date_of_birth = b.date_of_birth"
+    ).fetchall()
+    assert same_day == [(0,)]
+
+
 def test_programme_families_are_larger_and_the_statuses_follow_the_settings(small_world: Path) -> None:
     con = duckdb.connect()
     families = f"'{small_world}/truth/families.parquet'"

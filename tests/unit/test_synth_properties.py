@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,3 +69,36 @@ def test_twins_share_family_birthday_and_surname_and_juniors_share_a_first_name(
     junior = np.flatnonzero(people.junior_of >= 0)
     assert len(junior) > 0 and (people.first[junior] == people.first[people.junior_of[junior]]).all()
     assert (people.dob <= np.datetime64("2021-12-31")).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_no_two_members_of_a_family_share_a_first_name_unless_one_is_the_others_junior(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    fam = build_families(rng, 400, 400, 0.3)
+    bank = name_bank()
+    people = build_people(rng, fam, bank, twin_rate=0.2, junior_rate=0.5)
+    first = np.asarray(bank.forenames.take(pa.array(people.first)).to_pylist())
+    a, b = np.triu_indices(int(fam.size.max()), k=1)  # every pair of positions within a family
+    for start, size in zip(fam.first_person.tolist(), fam.size.tolist(), strict=True):
+        i, j = start + a[b < size], start + b[b < size]
+        for elder, younger in zip(i[first[i] == first[j]], j[first[i] == first[j]], strict=True):
+            assert people.junior_of[younger] == elder, first[elder]
+    assert (people.twin_of >= 0).any() and (people.junior_of >= 0).any()
+    named = people.middle >= 0
+    middle = np.asarray(bank.forenames.take(pa.array(people.middle[named])).to_pylist())
+    assert not (middle == first[named]).any()  # no JACK JACK SMITH
+
+
+def test_the_deterministic_fallback_alone_also_gives_distinct_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from famlink.synth import households
+
+    monkeypatch.setattr(households, "_REDRAWS", 0)  # skip the random redraws: only the walk down the list
+    rng, bank = np.random.default_rng(3), name_bank()
+    fam = build_families(rng, 1000, 1000, 0.3)
+    people = build_people(rng, fam, bank, twin_rate=0.3, junior_rate=0.5)
+    assert not len(
+        households._repeated_names(people.family, bank.forename_key[people.first], people.junior_of)
+    )
+    junior = np.flatnonzero(people.junior_of >= 0)
+    assert len(junior) and (people.first[junior] == people.first[people.junior_of[junior]]).all()

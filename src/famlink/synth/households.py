@@ -2,8 +2,10 @@
 
 Why households matter: linkage's hardest cases live inside one family. Members share a surname, an
 address and a postcode; twins share a date of birth too; a junior shares a parent's first name; a
-step-child carries another surname. Programme families are larger and more often lone-parent than
-the background population, as in the real programme (about 40% with three or more children).
+step-child carries another surname. No one else in a family shares a first name: parents do not
+give two children (twins included) the same name. Programme families are larger and more often
+lone-parent than the background population, as in the real programme (about 40% with three or more
+children).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _YEAR = 365.25
 _KIND_P = {True: [0.45, 0.30, 0.25], False: [0.25, 0.62, 0.13]}
 _CHILDREN_P = {True: [0.25, 0.35, 0.22, 0.11, 0.05, 0.02], False: [0.42, 0.38, 0.14, 0.05, 0.01, 0.0]}
 _GROUP_P = [0.74, 0.09, 0.035, 0.03, 0.06, 0.045]
+_REDRAWS = 8  # random redraws of clashing first names before the deterministic walk
 
 
 @dataclass
@@ -116,8 +119,8 @@ def build_people(
     first = bank.sample_forenames(rng, name_group, sex)
     middle = np.where(rng.random(len(family)) < 0.7, bank.sample_forenames(rng, name_group, sex), -1)
     junior_of = _juniors(rng, fam, family, role, sex, child_rank, junior_rate)
-    has_junior = junior_of >= 0
-    first[has_junior] = first[junior_of[has_junior]]
+    first = _distinct_first_names(rng, bank, family, first, name_group, sex, junior_of)
+    middle = _middle_not_first(rng, bank, first, middle.astype(np.int32), name_group, sex)
     surname, surname2, previous = _surnames(rng, fam, family, role, sex, child_rank, bank)
     for _ in range(6):  # twins and triplets (chains up to 6 children) share a surname across a step boundary
         twins = np.flatnonzero(twin_of >= 0)
@@ -130,7 +133,7 @@ def build_people(
         sex,
         dob,
         first,
-        middle.astype(np.int32),
+        middle,
         surname,
         surname2,
         previous,
@@ -139,6 +142,76 @@ def build_people(
         disability,
         name_group,
     )
+
+
+def _repeated_names(family: np.ndarray, key: np.ndarray, junior_of: np.ndarray) -> np.ndarray:
+    """People whose first name an earlier member of their family already has.
+
+    A junior is exempt when that earlier member is the parent they are named after. A family's
+    members are consecutive rows, so comparing each row with the rows 1, 2, ... places before it
+    (as many as the largest family) finds them without sorting; the farthest match is the earliest.
+    """
+    n = len(family)
+    earliest = np.arange(n)
+    for gap in range(1, int(np.bincount(family).max(initial=0))):
+        later = np.arange(gap, n)
+        match = later[(family[gap:] == family[:-gap]) & (key[gap:] == key[:-gap])]
+        earliest[match] = match - gap
+    exempt = (junior_of >= 0) & (earliest == junior_of)
+    return np.flatnonzero((earliest != np.arange(n)) & ~exempt)
+
+
+def _distinct_first_names(
+    rng: np.random.Generator,
+    bank: NameBank,
+    family: np.ndarray,
+    first: np.ndarray,
+    name_group: np.ndarray,
+    sex: np.ndarray,
+    junior_of: np.ndarray,
+) -> np.ndarray:
+    """Juniors take their parent's first name; anyone else repeating a family name is renamed.
+
+    Real parents do not give two children (twins included) the same first name. A few random
+    redraws settle almost everyone; whoever still clashes then steps down their own name list,
+    which ends because every list is longer than any family. Juniors are re-copied after each
+    step in case their parent was the one renamed.
+    """
+    first = first.copy()
+    junior = np.flatnonzero(junior_of >= 0)
+    for step in range(_REDRAWS + len(bank.forenames)):
+        first[junior] = first[junior_of[junior]]
+        rows = _repeated_names(family, bank.forename_key[first], junior_of)
+        if not len(rows):
+            return first
+        if step < _REDRAWS:
+            first[rows] = bank.sample_forenames(rng, name_group[rows], sex[rows])
+        else:
+            first[rows] = bank.forename_next[first[rows]]
+    raise AssertionError("first names within families did not settle")  # unreachable: lists > families
+
+
+def _middle_not_first(
+    rng: np.random.Generator,
+    bank: NameBank,
+    first: np.ndarray,
+    middle: np.ndarray,
+    name_group: np.ndarray,
+    sex: np.ndarray,
+) -> np.ndarray:
+    """No one's middle name repeats their first name (JACK JACK SMITH): redraw, else drop it."""
+    middle = middle.copy()
+    for _ in range(_REDRAWS):
+        rows = np.flatnonzero(_same_name(bank, first, middle))
+        if not len(rows):
+            return middle
+        middle[rows] = bank.sample_forenames(rng, name_group[rows], sex[rows])
+    return np.where(_same_name(bank, first, middle), -1, middle).astype(np.int32)
+
+
+def _same_name(bank: NameBank, first: np.ndarray, middle: np.ndarray) -> np.ndarray:
+    """True where a middle name (-1: none) is the same name as the first name."""
+    return (middle >= 0) & (bank.forename_key[np.maximum(middle, 0)] == bank.forename_key[first])
 
 
 def _sexes(
