@@ -94,6 +94,19 @@ def test_day_and_month_transposed_is_the_same_person(model: Path) -> None:
     assert pairs(link(left, right, model)) == {("L1", "R1")}
 
 
+def test_a_short_name_mistyped_or_spelt_as_it_sounds_is_the_same_person(model: Path) -> None:
+    """AMY keyed AYM and LOUIS written LEWIS score low on Jaro-Winkler; at one home with the same
+    birthday they are one person, not a sibling."""
+    amy = {"first_name": "Amy", "sex": "F", "date_of_birth": "2009-06-21"}
+    louis = {"first_name": "Louis", "sex": "M", "date_of_birth": "2007-01-30"}
+    left = people({"record_id": "L-amy", **amy}, {"record_id": "L-louis", **louis})
+    right = people(
+        {"record_id": "R-amy", **amy, "first_name": "Aym"},
+        {"record_id": "R-louis", **louis, "first_name": "Lewis"},
+    )
+    assert pairs(link(left, right, model)) == {("L-amy", "R-amy"), ("L-louis", "R-louis")}
+
+
 # --- middle names, and names shared across a generation ----------------------------------------
 
 GRACE = {"first_name": "Grace", "middle_names": "Ava", "sex": "F", "date_of_birth": "1985-11-04"}

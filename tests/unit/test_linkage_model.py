@@ -10,10 +10,13 @@ import json
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from famlink.errors import ConfigError
+from famlink.linkage.inputs import check_people
 from famlink.linkage.model import ADDRESS_LEVELS, DOB_LEVELS, FIRST_NAME_LEVELS, POSTCODE_LEVELS, gamma_of
+from famlink.linkage.prepare import MODEL_COLUMNS, standardise_side
 from famlink.linkage.splink_pass import TrainedModel, level_labels, settings_as_dict
 
 
@@ -104,3 +107,49 @@ def _postcode_level(left: str, right: str) -> str:
 )
 def test_postcode_levels_run_from_the_same_house_to_the_same_area(left: str, right: str, label: str) -> None:
     assert _postcode_level(left, right) == label
+
+
+def _first_name_level(left: str, right: str) -> str:
+    """The label of the first-name level two people land in, after famlink's own standardisation
+    (so the phonetic keys are the ones prepare.py computes)."""
+    con = duckdb.connect()
+    for side, name in (("L", left), ("R", right)):
+        people = pa.table(
+            {
+                "record_id": [side],
+                "first_name": [name],
+                "surname": ["OKAFOR"],
+                "date_of_birth": ["1990-01-01"],
+            }
+        )
+        standardise_side(con, check_people(people, side), side, side)
+    settings = settings_as_dict("link_only")
+    first_name = next(c for c in settings["comparisons"] if c["output_column_name"] == "first_name")
+    cases = " ".join(
+        f"WHEN {level['sql_condition']} THEN '{level.get('label_for_charts', '')}'"
+        for level in first_name["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    )
+    columns = [c for c in MODEL_COLUMNS if c != "record_id"]
+    both = ", ".join(f"{side}.{c} AS {c}_{side.lower()}" for side in ("L", "R") for c in columns)
+    rows = con.execute(f"SELECT CASE {cases} ELSE 'else' END FROM (SELECT {both} FROM L, R)").fetchall()
+    return str(rows[0][0])
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "label"),
+    [
+        ("Amelia", "AMELIA", "exact"),
+        ("Amy", "Aym", "one_edit"),  # Jaro-Winkler 0.56: short names need the edit count
+        ("Mia", "Mai", "one_edit"),
+        ("Louis", "Lewis", "sounds_alike"),  # Soundex L200 both (Metaphone keeps the W)
+        ("Catherine", "Kathryn", "sounds_alike"),  # Metaphone K0RN both (Soundex keeps the first letter)
+        ("Jakub", "Jacob", "sounds_alike"),
+        ("Amy", "Zoe", "else"),
+        ("Adam", "Zainab", "else"),
+    ],
+)
+def test_first_name_levels_catch_short_slips_and_names_that_sound_alike(
+    left: str, right: str, label: str
+) -> None:
+    assert _first_name_level(left, right) == label

@@ -2,8 +2,10 @@
 
 Why these comparisons rather than Splink's tutorial ones:
 - first names are compared exactly, then through the nickname table (BILL = WILLIAM), then by
-  Jaro-Winkler, then against the other record's middle names and with first name and surname swapped,
-  because those are the ways councils and departments actually record the same person differently;
+  Jaro-Winkler, then by one edit (short names: AMY keyed AYM is a Jaro-Winkler 0.56), then by sound
+  (LOUIS and LEWIS), then against the other record's middle names and with first name and surname
+  swapped, because those are the ways councils and departments actually record the same person
+  differently;
 - the date of birth is split into year, month and day so a day/month transposition (03/07 for 07/03)
   and a wrong year (1984 keyed as 1948) are their own levels, portable to Spark;
 - postcodes are compared as a hierarchy (full, sector, outward, area) because families move locally;
@@ -24,7 +26,15 @@ import splink.comparison_library as cl
 from splink import block_on
 from splink.internals.comparison_creator import ComparisonCreator
 
-FIRST_NAME_LEVELS = ("exact", "nickname", "jw_0.92", "jw_0.80", "middle_or_swapped")
+FIRST_NAME_LEVELS = (
+    "exact",
+    "nickname",
+    "jw_0.92",
+    "jw_0.80",
+    "one_edit",
+    "sounds_alike",
+    "middle_or_swapped",
+)
 DOB_LEVELS = (
     "exact",
     "transposed",
@@ -55,6 +65,13 @@ round (a form filled in surname-first), perhaps with the other name also misspel
 Both name comparisons credit it; plain SQL equality, so it runs unchanged on Spark."""
 
 
+_SOUNDS_ALIKE = (
+    "first_name_soundex_l = first_name_soundex_r OR first_name_metaphone_l = first_name_metaphone_r"
+)
+"""Spellings of one spoken name (LOUIS and LEWIS, JAKUB and JACOB, PHILIP and FILIP): the keys are
+computed in prepare.py, where each is explained."""
+
+
 def _first_name() -> ComparisonCreator:
     swapped = cll.CustomLevel(_A_NAME_CROSSED, base_dialect_str="duckdb")
     middle = cll.Or(
@@ -72,6 +89,10 @@ def _first_name() -> ComparisonCreator:
             cll.ExactMatchLevel("first_name_formal").configure(label_for_charts="nickname"),
             cll.JaroWinklerLevel("first_name_std", 0.92).configure(label_for_charts="jw_0.92"),
             cll.JaroWinklerLevel("first_name_std", 0.80).configure(label_for_charts="jw_0.80"),
+            # Jaro-Winkler undervalues a slip in a short name (AMY as AYM: 0.56, MIA as MAI: 0.56),
+            # which the 'else' weight would treat as another person.
+            cll.DamerauLevenshteinLevel("first_name_std", 1).configure(label_for_charts="one_edit"),
+            _level(_SOUNDS_ALIKE, "sounds_alike"),
             middle.configure(label_for_charts="middle_or_swapped"),
             cll.ElseLevel(),
         ],

@@ -3,7 +3,9 @@
 Standardisation itself belongs to `famlink.identifiers` (spec B); this module adds what matching needs
 on top: the date of birth split into year, month and day (so day/month transposition can be compared
 portably on DuckDB and Spark), the address's distinct words (so an address with a word missing,
-added or misspelt still counts as mostly the same), the postcode area (LS of LS6 2AB), the
+added or misspelt still counts as mostly the same), the first name's phonetic keys (LOUIS and
+LEWIS, JAKUB and JACOB sound alike but share too few letters for Jaro-Winkler), the postcode area
+(LS of LS6 2AB), the
 postcode's characters in sorted order (a blocking key that two adjacent characters keyed the wrong
 way round leave unchanged), and the refusal of impossible dates, cited by row and column.
 """
@@ -11,6 +13,7 @@ way round leave unchanged), and the refusal of impossible dates, cited by row an
 from __future__ import annotations
 
 import duckdb
+import jellyfish
 import pyarrow as pa
 
 from famlink.errors import InputFileError
@@ -20,6 +23,8 @@ MODEL_COLUMNS = (
     "record_id",
     "first_name_std",
     "first_name_formal",
+    "first_name_soundex",
+    "first_name_metaphone",
     "middle_names_std",
     "surname_std",
     "surname_parts",
@@ -60,6 +65,7 @@ def standardise_side(
     standardise_people(con, raw, std)
     if refuse_bad_dates:
         _refuse_impossible_dates(con, raw, std, source)
+    sounds = _first_name_sounds(con, std, name)
     carried = ", r.ethnicity" if "ethnicity" in people.column_names else ""
     dob_str = "strftime(s.dob, '%Y%m%d')"
     if not refuse_bad_dates:  # keep an impossible YYYYMMDD as recorded: its digits are still evidence
@@ -68,7 +74,8 @@ def standardise_side(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {name} AS
-        SELECT s.record_id, s.first_name_std, s.first_name_formal, s.middle_names_std, s.surname_std,
+        SELECT s.record_id, s.first_name_std, s.first_name_formal,
+               k.first_name_soundex, k.first_name_metaphone, s.middle_names_std, s.surname_std,
                s.surname_parts, s.sex_std, s.dob, {dob_str} AS dob_str,
                CAST(substr({dob_str}, 1, 4) AS INTEGER) AS dob_y,
                CAST(substr({dob_str}, 5, 2) AS INTEGER) AS dob_m,
@@ -85,12 +92,38 @@ def standardise_side(
                s.upn_std, s.upn_valid,
                (s.postcode_std IS NOT NULL AND NOT s.postcode_valid) AS postcode_invalid, r._row{carried}
         FROM {std} s JOIN {raw} r USING (record_id)
+        LEFT JOIN {sounds} k ON k.first_name_std = s.first_name_std
         ORDER BY r._row
         """
     )
     con.execute(f"DROP TABLE {std}")
+    con.execute(f"DROP TABLE {sounds}")
     con.execute(f"DROP TABLE {raw}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name}_model AS SELECT {', '.join(MODEL_COLUMNS)} FROM {name}")
+
+
+def _first_name_sounds(con: duckdb.DuckDBPyConnection, std: str, name: str) -> str:
+    """A table of each distinct first name's Soundex and Metaphone keys; returns its name.
+
+    Two keys because each misses what the other catches: Soundex keeps the first letter (FILIP and
+    PHILIP differ) and Metaphone keeps a W (LEWIS is LWS, LOUIS LS). DuckDB has neither, so they
+    come from jellyfish (maintained, Rust-backed), computed once per distinct name: a department's
+    million records hold a few thousand first names.
+    """
+    target = f"_sounds_{name}"
+    names = [row[0] for row in con.execute(f"SELECT DISTINCT first_name_std FROM {std}").fetchall()]
+    names = [n for n in names if n]
+    table = pa.table(
+        {
+            "first_name_std": pa.array(names, pa.string()),
+            "first_name_soundex": pa.array([jellyfish.soundex(n) or None for n in names], pa.string()),
+            "first_name_metaphone": pa.array([jellyfish.metaphone(n) or None for n in names], pa.string()),
+        }
+    )
+    con.register(f"{target}_arrow", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT * FROM {target}_arrow")
+    con.unregister(f"{target}_arrow")
+    return target
 
 
 def _refuse_impossible_dates(con: duckdb.DuckDBPyConnection, raw: str, std: str, source: str) -> None:
