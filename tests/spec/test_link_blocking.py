@@ -53,6 +53,8 @@ def compared(left: dict[str, Any], right: dict[str, Any]) -> bool:
             },
             True,
         ),
+        # no date of birth, moved within the area (another district, another house)
+        ({"date_of_birth": None, "postcode": "LS14 6YU", "address": "64 Green Close"}, True),
         (
             {
                 "first_name": "Zachary",
@@ -69,6 +71,7 @@ def compared(left: dict[str, Any], right: dict[str, Any]) -> bool:
         "both-names-varied",
         "names-swapped-after-a-move",
         "only-surname-and-a-swapped-postcode",
+        "no-dob-and-moved-within-the-area",
         "a-stranger",
     ],
 )

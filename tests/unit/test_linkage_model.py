@@ -118,6 +118,7 @@ def _first_name_level(left: str, right: str) -> str:
             {
                 "record_id": [side],
                 "first_name": [name],
+                "sex": ["F"],  # the nickname table is keyed by sex (BECKY is a girl's REBECCA)
                 "surname": ["OKAFOR"],
                 "date_of_birth": ["1990-01-01"],
             }
@@ -143,8 +144,9 @@ def _first_name_level(left: str, right: str) -> str:
         ("Amy", "Aym", "one_edit"),  # Jaro-Winkler 0.56: short names need the edit count
         ("Mia", "Mai", "one_edit"),
         ("Louis", "Lewis", "sounds_alike"),  # Soundex L200 both (Metaphone keeps the W)
-        ("Catherine", "Kathryn", "sounds_alike"),  # Metaphone K0RN both (Soundex keeps the first letter)
+        ("Phoebe", "Febe", "sounds_alike"),  # Metaphone FB both (Soundex keeps the first letter)
         ("Jakub", "Jacob", "sounds_alike"),
+        ("Becky", "Rebekah", "sounds_alike"),  # BECKY is REBECCA, which sounds like REBEKAH
         ("Amy", "Zoe", "else"),
         ("Adam", "Zainab", "else"),
     ],

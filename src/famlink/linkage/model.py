@@ -68,7 +68,7 @@ Both name comparisons credit it; plain SQL equality, so it runs unchanged on Spa
 _SOUNDS_ALIKE = (
     "first_name_soundex_l = first_name_soundex_r OR first_name_metaphone_l = first_name_metaphone_r"
 )
-"""Spellings of one spoken name (LOUIS and LEWIS, JAKUB and JACOB, PHILIP and FILIP): the keys are
+"""Spellings of one spoken name (LOUIS and LEWIS, JAKUB and JACOB, PHOEBE and FEBE): the keys are
 computed in prepare.py, where each is explained."""
 
 
@@ -263,7 +263,8 @@ def _national_identifier() -> ComparisonCreator:
 def prediction_blocking_rules() -> list[Any]:
     """Rules that together keep recall high while each stays small at national scale.
 
-    Each catches the true pairs the others miss: a DOB error (names + postcode, names + sector),
+    Each catches the true pairs the others miss: a DOB error (names + postcode, names + sector,
+    names + postcode area after a move),
     a surname change (first name + DOB), a first-name variant (surname + DOB), both names recorded
     differently (DOB + postcode sector, or the full postcode where it is not a UK one and has no
     sector), names and DOB all recorded differently (the same house: postcode + the address's first
@@ -280,6 +281,9 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("first_name_formal", "surname_std", "dob_y"),
         block_on("first_name_formal", "surname_std", "postcode_outward"),
         block_on("first_name_formal", "surname_std", _HOUSE),
+        # ... or by postcode area, for someone recorded without a date of birth, or with a wrong
+        # one, who has since moved within the area (LS6 to LS14).
+        block_on("first_name_formal", "surname_std", "postcode_area"),
         block_on("surname_std", "postcode_std"),
         block_on("first_name_formal", "postcode_std"),
         block_on("address_std"),

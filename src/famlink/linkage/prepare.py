@@ -92,7 +92,7 @@ def standardise_side(
                s.upn_std, s.upn_valid,
                (s.postcode_std IS NOT NULL AND NOT s.postcode_valid) AS postcode_invalid, r._row{carried}
         FROM {std} s JOIN {raw} r USING (record_id)
-        LEFT JOIN {sounds} k ON k.first_name_std = s.first_name_std
+        LEFT JOIN {sounds} k ON k.first_name_formal = s.first_name_formal
         ORDER BY r._row
         """
     )
@@ -103,7 +103,10 @@ def standardise_side(
 
 
 def _first_name_sounds(con: duckdb.DuckDBPyConnection, std: str, name: str) -> str:
-    """A table of each distinct first name's Soundex and Metaphone keys; returns its name.
+    """A table of each distinct formal first name's Soundex and Metaphone keys; returns its name.
+
+    Keyed by the formal name (the nickname table's BECKY is REBECCA) so that a nickname on one
+    record and a variant spelling of the formal name on the other (REBEKAH) still sound alike.
 
     Two keys because each misses what the other catches: Soundex keeps the first letter (FILIP and
     PHILIP differ) and Metaphone keeps a W (LEWIS is LWS, LOUIS LS). DuckDB has neither, so they
@@ -111,11 +114,11 @@ def _first_name_sounds(con: duckdb.DuckDBPyConnection, std: str, name: str) -> s
     million records hold a few thousand first names.
     """
     target = f"_sounds_{name}"
-    names = [row[0] for row in con.execute(f"SELECT DISTINCT first_name_std FROM {std}").fetchall()]
+    names = [row[0] for row in con.execute(f"SELECT DISTINCT first_name_formal FROM {std}").fetchall()]
     names = [n for n in names if n]
     table = pa.table(
         {
-            "first_name_std": pa.array(names, pa.string()),
+            "first_name_formal": pa.array(names, pa.string()),
             "first_name_soundex": pa.array([jellyfish.soundex(n) or None for n in names], pa.string()),
             "first_name_metaphone": pa.array([jellyfish.metaphone(n) or None for n in names], pa.string()),
         }
