@@ -34,7 +34,10 @@ class RequestRule:
 _NAMES = ("first_name", "middle_names", "surname", "sex", "date_of_birth", "postcode", "address")
 REQUEST_RULES: tuple[RequestRule, ...] = (
     RequestRule("dwp", "agent-request-to-dwp", (*_NAMES, "nino"), born_on_or_before="2006-12-31"),
-    RequestRule("moj", "agent-request-to-moj", _NAMES, born_on_or_before="2012-12-31"),
+    # MoJ gets the NINO too: the police record it for most offenders, and without it the people
+    # who changed surname and moved share only first name, sex and date of birth with their record
+    # (national world: recall 99.64% without, 99.83% with; precision 99.981% and 99.985%).
+    RequestRule("moj", "agent-request-to-moj", (*_NAMES, "nino"), born_on_or_before="2012-12-31"),
     RequestRule("dfe", "agent-request-to-dfe", (*_NAMES, "upn"), born_on_or_after="1994-09-01"),
 )
 
