@@ -134,3 +134,15 @@ def test_step_commands_refuse_clearly(tmp_path: Path, monkeypatch: pytest.Monkey
         )
         == 2
     )
+
+
+def test_the_whole_study_runs_by_one_command_into_a_workspace(tiny_world: Path, tmp_path: Path) -> None:
+    """`famlink study run --world DIR --workspace WS` (the issue's spelling; `--out` is the same)."""
+    workspace = tmp_path / "ws"
+    assert (
+        main(["study", "run", "--world", str(tiny_world), "--workspace", str(workspace), "--as-of", AS_OF])
+        == 0
+    )
+    research = store_tables(workspace / "stores" / "research")
+    for linked in ("moj_events", "dwp_benefit_spells", "dfe_attendance"):
+        assert research[f"main_db.{linked}"].num_rows > 0, linked

@@ -34,7 +34,9 @@ def run(
     world: Path = typer.Option(
         ..., "--world", help="Folder with councils/ and departments/ (e.g. from famlink synth)."
     ),
-    out: Path = typer.Option(..., "--out", help="Folder for the study's stores, agreement and outputs."),
+    out: Path = typer.Option(
+        ..., "--out", "--workspace", help="Folder for the study's stores, agreement and outputs."
+    ),
     engine: str = typer.Option("duckdb", "--engine", help="Department matching engine: duckdb or spark."),
     operator: str = typer.Option(
         "famlink-study",
