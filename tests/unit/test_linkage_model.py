@@ -68,16 +68,22 @@ def test_a_model_saved_with_other_levels_is_refused_with_what_to_do(tmp_path: Pa
     assert "retrain" in str(refused.value.fix)
 
 
+def _level_cases(comparison: str) -> str:
+    """SQL `WHEN condition THEN 'label'` for each non-else level of one comparison, top first, as
+    Splink is given them: the order decides which level a pair lands in."""
+    settings = settings_as_dict("link_only")
+    levels = next(c for c in settings["comparisons"] if c["output_column_name"] == comparison)
+    return " ".join(
+        f"WHEN {level['sql_condition']} THEN '{level.get('label_for_charts', '')}'"
+        for level in levels["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    )
+
+
 def _postcode_level(left: str, right: str) -> str:
     """The label of the postcode level Splink's SQL puts two valid UK postcodes in (sector, outward
     code and area derived from each as standardisation does)."""
-    settings = settings_as_dict("link_only")
-    postcode = next(c for c in settings["comparisons"] if c["output_column_name"] == "postcode")
-    cases = " ".join(
-        f"WHEN {level['sql_condition']} THEN '{level['label_for_charts']}'"
-        for level in postcode["comparison_levels"]
-        if level["sql_condition"] != "ELSE"
-    )
+    cases = _level_cases("postcode")
     parts = ", ".join(
         f"{value} AS postcode_std_{side}, split_part({value}, ' ', 1) AS postcode_outward_{side},"
         f" left({value}, length({value}) - 2) AS postcode_sector_{side},"
@@ -124,13 +130,7 @@ def _first_name_level(left: str, right: str) -> str:
             }
         )
         standardise_side(con, check_people(people, side), side, side)
-    settings = settings_as_dict("link_only")
-    first_name = next(c for c in settings["comparisons"] if c["output_column_name"] == "first_name")
-    cases = " ".join(
-        f"WHEN {level['sql_condition']} THEN '{level.get('label_for_charts', '')}'"
-        for level in first_name["comparison_levels"]
-        if level["sql_condition"] != "ELSE"
-    )
+    cases = _level_cases("first_name")
     columns = [c for c in MODEL_COLUMNS if c != "record_id"]
     both = ", ".join(f"{side}.{c} AS {c}_{side.lower()}" for side in ("L", "R") for c in columns)
     rows = con.execute(f"SELECT CASE {cases} ELSE 'else' END FROM (SELECT {both} FROM L, R)").fetchall()
