@@ -5,7 +5,9 @@ Training, in order, each step seeded or hash-sampled so a run repeats exactly:
    scored in a single pass (u_sampling.py), sized by `LinkOptions.u_sample_pairs`;
 2. the prior (how likely two random records are to match) from deterministic rules;
 3. m probabilities by expectation maximisation in two sessions, one blocked on date of birth
-   (teaching the name and postcode levels), one on names (teaching date of birth).
+   (teaching the name and postcode levels), one on names (teaching date of birth);
+4. no partial-agreement level left weighing more against a match than total disagreement
+   (weight_floor.py).
 A saved model skips all three.
 """
 
@@ -25,6 +27,7 @@ from famlink.linkage import model
 from famlink.linkage.backend import Backend, DuckDBBackend
 from famlink.linkage.options import LinkOptions
 from famlink.linkage.u_sampling import estimate_u
+from famlink.linkage.weight_floor import floor_partial_agreement
 
 LEFT_NAME = "df_left"
 RIGHT_NAME = "df_right"
@@ -137,7 +140,9 @@ def train(con: duckdb.DuckDBPyConnection, tables: list[str], options: LinkOption
             _em_session(linker, rule)
     finally:
         con.execute(f"SET threads = {int(threads)}")
-    return TrainedModel(linker.misc.save_model_to_json())
+    trained = linker.misc.save_model_to_json()
+    floor_partial_agreement(trained)
+    return TrainedModel(trained)
 
 
 def _em_session(linker: Linker, rule: Any) -> None:
