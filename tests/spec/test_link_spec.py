@@ -6,6 +6,7 @@ which is also how a department runs monthly matching: train once, then `model_pa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,36 @@ def test_a_woman_under_her_previous_surname_after_a_move_is_found_by_her_middle_
 ) -> None:
     """Surname, postcode and address all differ; first name, middle name, sex and DOB agree."""
     assert linked_among(crowd, model, GRACE, GRACE_LATER) == {("L1", "R1")}
+
+
+MARK = {"first_name": "Mark", "surname": "Hallworth", "sex": "M", "date_of_birth": "1983-02-17"}
+
+
+@pytest.mark.parametrize(
+    "new_address",
+    ["122 Springfield Road", "7 Green Close"],
+    ids=["sharing-number-and-road", "nothing-in-common"],
+)
+def test_a_move_within_the_area_links_whatever_the_new_address_shares_with_the_old(
+    crowd: tuple[pa.Table, pa.Table], model: Path, new_address: str
+) -> None:
+    """From 122 Beech Road to 122 Springfield Road: EM had weighted 'most words shared' far below an
+    address with nothing in common (-83 on this model), so this mover alone was lost."""
+    before = {**MARK, "postcode": "LS6 2AB", "address": "122 Beech Road"}
+    after = {**MARK, "postcode": "LS14 6QT", "address": new_address}
+    assert linked_among(crowd, model, before, after) == {("L1", "R1")}
+
+
+def test_no_trained_level_weighs_more_against_a_match_than_total_disagreement(model: Path) -> None:
+    settings = json.loads(model.read_text(encoding="utf-8"))
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        floor = levels[-1]["m_probability"] / levels[-1]["u_probability"]
+        for level in levels[:-1]:
+            if level.get("m_probability") and not level.get("fix_m_probability"):
+                ratio = level["m_probability"] / level["u_probability"]
+                where = (comparison["output_column_name"], level["label_for_charts"])
+                assert ratio >= floor * (1 - 1e-9), where
 
 
 def test_without_the_middle_name_agreeing_she_is_not_linked(
