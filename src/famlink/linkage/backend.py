@@ -25,6 +25,7 @@ SCORED_COLUMNS = (
     "gamma_first_name",
     "gamma_surname",
     "gamma_date_of_birth",
+    "gamma_sex",
     "gamma_postcode",
     "gamma_address",
     "gamma_national_id",
