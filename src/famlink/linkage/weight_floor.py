@@ -24,7 +24,7 @@ from typing import Any
 def floor_partial_agreement(settings: dict[str, Any]) -> list[str]:
     """Raise, in place, every trainable level weighted below its comparison's 'else' level to the
     'else' weight, then rescale the comparison's trainable m probabilities to sum to one again.
-    Returns 'comparison: level' for each level raised (for the run's log and the tests)."""
+    Returns 'comparison: level' for each level raised, for the tests and for analysts checking a model."""
     raised: list[str] = []
     for comparison in settings.get("comparisons", []):
         raised_here = len(raised)
