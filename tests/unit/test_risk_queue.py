@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +11,11 @@ import pytest
 
 import famlink.risk
 from famlink.errors import ConfigError, StoreError
+from famlink.governance.encrypted_db import new_database_key
 from famlink.risk.queue import EarlyHelpOffer, ReviewQueue, action_for
+from famlink.risk.store import RiskStore
+
+KEY = new_database_key()
 
 RISK_SRC = Path(famlink.risk.__file__).parent
 SRC = RISK_SRC.parent
@@ -25,7 +30,7 @@ def _flags(n: int, ref: str = "2020-01-01") -> list[dict[str, object]]:
 
 
 def test_flags_queue_once_and_wait_for_a_decision(tmp_path: Path) -> None:
-    queue = ReviewQueue(tmp_path / "q.sqlite")
+    queue = ReviewQueue(tmp_path / "q.duckdb", KEY)
     assert queue.add_flags(_flags(3)) == ["Q000001", "Q000002", "Q000003"]
     assert queue.add_flags(_flags(3)) == []  # same children, date and model: not queued twice
     assert [i.item_id for i in queue.items(pending_only=True)] == ["Q000001", "Q000002", "Q000003"]
@@ -42,7 +47,7 @@ def test_flags_queue_once_and_wait_for_a_decision(tmp_path: Path) -> None:
 def test_a_decision_needs_a_known_choice_a_reason_and_a_practitioner(
     tmp_path: Path, decision: str, reason: str, who: str
 ) -> None:
-    queue = ReviewQueue(tmp_path / "q.sqlite")
+    queue = ReviewQueue(tmp_path / "q.duckdb", KEY)
     queue.add_flags(_flags(1))
     with pytest.raises(ConfigError):
         queue.record_decision("Q000001", decision, reason, who)
@@ -50,7 +55,7 @@ def test_a_decision_needs_a_known_choice_a_reason_and_a_practitioner(
 
 
 def test_decisions_are_not_overwritten_and_unknown_items_refused(tmp_path: Path) -> None:
-    queue = ReviewQueue(tmp_path / "q.sqlite")
+    queue = ReviewQueue(tmp_path / "q.duckdb", KEY)
     queue.add_flags(_flags(1))
     queue.record_decision("Q000001", "no_action", "family moved away", "pat")
     with pytest.raises(StoreError):
@@ -60,7 +65,7 @@ def test_decisions_are_not_overwritten_and_unknown_items_refused(tmp_path: Path)
 
 
 def test_only_a_recorded_decision_to_offer_help_leads_to_an_action(tmp_path: Path) -> None:
-    queue = ReviewQueue(tmp_path / "q.sqlite")
+    queue = ReviewQueue(tmp_path / "q.duckdb", KEY)
     queue.add_flags(_flags(3))
     offer = queue.record_decision("Q000001", "offer_early_help", "school worried, family asked", "pat")
     declined = queue.record_decision("Q000002", "no_action", "already has a key worker", "pat")
@@ -72,6 +77,47 @@ def test_only_a_recorded_decision_to_offer_help_leads_to_an_action(tmp_path: Pat
     altered = replace(declined, decision="offer_early_help")  # a decision changed after recording
     with pytest.raises(StoreError):
         action_for(queue, altered)
+
+
+def test_the_queue_is_unreadable_without_its_key(tmp_path: Path) -> None:
+    """Person references, the factors and practitioners' reasons are not on disk in clear text."""
+    queue = ReviewQueue(tmp_path / "q.duckdb", KEY)
+    queue.add_flags([{**_flags(1)[0], "person_ref": "PSEUDOREF-7Q2X"}])
+    queue.record_decision("Q000001", "no_action", "WORRIEDABOUTSIBLING", "practitioner-kf")
+    on_disk = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
+    for text in (b"PSEUDOREF-7Q2X", b"WORRIEDABOUTSIBLING", b"practitioner-kf", b"referral"):
+        assert text not in on_disk
+    with pytest.raises(StoreError, match="cannot be opened with this store's key"):
+        ReviewQueue(tmp_path / "q.duckdb", new_database_key()).items()
+
+
+def test_a_plain_queue_from_an_earlier_famlink_is_moved_in_and_shredded(tmp_path: Path) -> None:
+    store = RiskStore.open(tmp_path / "store")
+    plain = sqlite3.connect(store.plain_queue)
+    plain.executescript(
+        "CREATE TABLE queue_items (item_id, person_ref, reference_date, model_id, score, rank, factors,"
+        " created_at); CREATE TABLE decisions (item_id, decision, reason, practitioner, decided_at);"
+        "INSERT INTO queue_items VALUES ('Q000001', 'P0', '2020-01-01', 'm', 0.4, 1, '[]', 't0'),"
+        " ('Q000002', 'P1', '2020-01-01', 'm', 0.3, 2, '[]', 't0');"
+        "INSERT INTO decisions VALUES ('Q000002', 'no_action', 'moved away', 'pat', 't1');"
+    )
+    plain.commit()
+    plain.close()
+
+    queue = store.review_queue()
+
+    assert not store.plain_queue.exists()
+    assert [(i.item_id, i.decision) for i in queue.items()] == [("Q000001", None), ("Q000002", "no_action")]
+    assert queue.add_flags(_flags(1, "2020-02-01")) == ["Q000003"]
+
+
+def test_a_queue_whose_key_was_destroyed_is_refused_not_recreated(tmp_path: Path) -> None:
+    store = RiskStore.open(tmp_path / "store")
+    store.review_queue().add_flags(_flags(1))
+    store.queue_key.unlink()
+    with pytest.raises(StoreError, match="key no longer exists"):
+        store.review_queue()
+    assert store.queue.exists()
 
 
 def _calls_and_constructions(tree: ast.AST) -> list[tuple[str, str]]:

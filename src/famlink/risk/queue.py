@@ -17,7 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from famlink.errors import ConfigError, StoreError
+from famlink.governance.encrypted_db import attach, open_connection, shred_file
 
 DECISIONS = ("offer_early_help", "no_action", "disagree")
 """What a practitioner may decide: offer early help, take no action, or disagree with the flag."""
@@ -25,7 +28,7 @@ DECISIONS = ("offer_early_help", "no_action", "disagree")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS queue_items (
   item_id TEXT PRIMARY KEY, person_ref TEXT NOT NULL, reference_date TEXT NOT NULL,
-  model_id TEXT NOT NULL, score REAL NOT NULL, rank INTEGER NOT NULL, factors TEXT NOT NULL,
+  model_id TEXT NOT NULL, score DOUBLE NOT NULL, rank INTEGER NOT NULL, factors TEXT NOT NULL,
   created_at TEXT NOT NULL, UNIQUE (person_ref, reference_date, model_id));
 CREATE TABLE IF NOT EXISTS decisions (
   item_id TEXT PRIMARY KEY REFERENCES queue_items(item_id),
@@ -69,20 +72,25 @@ class EarlyHelpOffer:
 
 
 class ReviewQueue:
-    """A SQLite file in the council's store."""
+    """The review queue: an encrypted DuckDB file in the council's store, opened with its key."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: str) -> None:
         self.path = Path(path)
+        self.key = key
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
-            con.executescript(_SCHEMA)
+            con.execute(_SCHEMA)
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path)
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection with the queue attached as its default database, committed on success."""
+        con, _ = open_connection()
         try:
-            with con:
-                yield con
+            attach(con, self.path, "queue", self.key)
+            con.execute("USE queue")
+            con.execute("BEGIN TRANSACTION")
+            yield con
+            con.execute("COMMIT")
         finally:
             con.close()
 
@@ -92,15 +100,15 @@ class ReviewQueue:
         added: list[str] = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._connect() as con:
-            next_no = con.execute("SELECT count(*) FROM queue_items").fetchone()[0] + 1
+            next_no = _one(con, "SELECT count(*) FROM queue_items") + 1
             for item in items:
                 item_id = f"Q{next_no:06d}"
-                cursor = con.execute(
-                    "INSERT OR IGNORE INTO queue_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (item_id, item["person_ref"], item["reference_date"], item["model_id"],
-                     float(item["score"]), int(item["rank"]), json.dumps(item["factors"]), now),
+                inserted = _one(
+                    con, "INSERT OR IGNORE INTO queue_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [item_id, item["person_ref"], item["reference_date"], item["model_id"],
+                     float(item["score"]), int(item["rank"]), json.dumps(item["factors"]), now],
                 )  # fmt: skip
-                if cursor.rowcount:
+                if inserted:
                     added.append(item_id)
                     next_no += 1
         return added
@@ -127,12 +135,12 @@ class ReviewQueue:
             item_id, decision, reason.strip(), practitioner.strip(), datetime.now(UTC).isoformat()
         )
         with self._connect() as con:
-            exists = con.execute("SELECT 1 FROM queue_items WHERE item_id = ?", (item_id,)).fetchone()
+            exists = con.execute("SELECT 1 FROM queue_items WHERE item_id = ?", [item_id]).fetchone()
             if exists is None:
                 raise StoreError(f"no queue item {item_id}", where=str(self.path), fix="list the queue")
             try:
-                con.execute("INSERT INTO decisions VALUES (?, ?, ?, ?, ?)", tuple(record.__dict__.values()))
-            except sqlite3.IntegrityError as exc:
+                con.execute("INSERT INTO decisions VALUES (?, ?, ?, ?, ?)", list(record.__dict__.values()))
+            except duckdb.ConstraintException as exc:
                 raise StoreError(
                     f"queue item {item_id} already has a decision", fix="decisions are not overwritten"
                 ) from exc
@@ -140,7 +148,7 @@ class ReviewQueue:
 
     def decision_for(self, item_id: str) -> DecisionRecord | None:
         with self._connect() as con:
-            row = con.execute("SELECT * FROM decisions WHERE item_id = ?", (item_id,)).fetchone()
+            row = con.execute("SELECT * FROM decisions WHERE item_id = ?", [item_id]).fetchone()
         return DecisionRecord(*row) if row else None
 
     def decision_counts(self) -> dict[str, int]:
@@ -149,6 +157,30 @@ class ReviewQueue:
         counts = dict.fromkeys(DECISIONS, 0)
         counts.update({str(d): int(n) for d, n in rows})
         return counts
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | None = None) -> int:
+    row = con.execute(sql, parameters or []).fetchone()
+    return int(row[0]) if row else 0
+
+
+def adopt_plain_queue(plain: Path, queue: ReviewQueue) -> int:
+    """Move the rows of an unencrypted SQLite queue (famlink before 2026-11-22) into `queue`, then
+    shred the old file. Returns the number of items moved. Decisions keep their original times."""
+    source = sqlite3.connect(plain)
+    try:
+        items = source.execute("SELECT * FROM queue_items").fetchall()
+        decisions = source.execute("SELECT * FROM decisions").fetchall()
+    finally:
+        source.close()
+    with queue._connect() as con:
+        for row in items:
+            con.execute("INSERT OR IGNORE INTO queue_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(row))
+        for row in decisions:
+            con.execute("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?)", list(row))
+    for leftover in (plain, plain.with_name(plain.name + "-journal")):
+        shred_file(leftover)
+    return len(items)
 
 
 def action_for(queue: ReviewQueue, decision: DecisionRecord) -> EarlyHelpOffer | None:

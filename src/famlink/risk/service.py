@@ -21,7 +21,7 @@ from famlink.risk.explain import top_factors
 from famlink.risk.features import build_examples
 from famlink.risk.metrics import flags_at_capacity
 from famlink.risk.models import fit_models, load_models, save_models
-from famlink.risk.queue import DecisionRecord, QueueItem, ReviewQueue
+from famlink.risk.queue import DecisionRecord, QueueItem
 from famlink.risk.report import render_report
 from famlink.risk.settings import RiskSettings
 from famlink.risk.sources import load_council_sources
@@ -93,7 +93,7 @@ def load_evaluation(store: RiskStore) -> dict[str, Any]:
 def current_stop_rules(store: RiskStore) -> list[StopRuleStatus]:
     evaluation = load_evaluation(store)
     settings = RiskSettings.from_dict(evaluation["run"]["settings"])
-    return check_stop_rules(evaluation, ReviewQueue(store.queue).decision_counts(), settings)
+    return check_stop_rules(evaluation, store.review_queue().decision_counts(), settings)
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def score(
          "score": r.score, "rank": rank, "factors": [f.to_dict() for f in factors[rank - 1]]}
         for rank, r in enumerate(flagged.itertuples(), start=1)
     ]  # fmt: skip
-    added = ReviewQueue(store.queue).add_flags(items)
+    added = store.review_queue().add_flags(items)
     store.audit(
         "risk.score", actor, rows=len(rows), reference_date=ref.isoformat(), model_id=models.model_id,
         flagged=len(items), queue_items=added,
@@ -148,14 +148,14 @@ def score(
 
 
 def list_queue(store: RiskStore, actor: Actor, *, pending_only: bool = True) -> list[QueueItem]:
-    items = ReviewQueue(store.queue).items(pending_only=pending_only)
+    items = store.review_queue().items(pending_only=pending_only)
     store.audit("risk.review.list", actor, rows=len(items), pending_only=pending_only)
     return items
 
 
 def decide(store: RiskStore, actor: Actor, item_id: str, decision: str, reason: str) -> DecisionRecord:
     """Record a practitioner's decision (the operator is the practitioner)."""
-    record = ReviewQueue(store.queue).record_decision(item_id, decision, reason, actor.operator)
+    record = store.review_queue().record_decision(item_id, decision, reason, actor.operator)
     store.audit("risk.review.decide", actor, rows=1, queue_item=item_id, decision=decision)
     return record
 
@@ -172,7 +172,7 @@ def report(store: RiskStore, actor: Actor) -> ReportResult:
     """Check the stop rules now and write the HTML report, model card and ATRS-shaped record."""
     evaluation = load_evaluation(store)
     settings = RiskSettings.from_dict(evaluation["run"]["settings"])
-    decisions = ReviewQueue(store.queue).decision_counts()
+    decisions = store.review_queue().decision_counts()
     statuses = check_stop_rules(evaluation, decisions, settings)
     with atomic_path(store.report) as tmp:
         tmp.write_text(render_report(evaluation, statuses, decisions), encoding="utf-8")

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from famlink.errors import ConfigError
+from famlink.errors import ConfigError, StoreError
 from famlink.governance.audit import AuditLog
+from famlink.governance.encrypted_db import new_database_key, write_key_file
+from famlink.risk.queue import ReviewQueue, adopt_plain_queue
 from famlink.risk.sources import refuse_foreign_store
 
 
@@ -63,7 +65,33 @@ class RiskStore:
 
     @property
     def queue(self) -> Path:
+        return self.root / "risk" / "review-queue.duckdb"
+
+    @property
+    def queue_key(self) -> Path:
+        """Kept with the store's other keys, apart from the data, so a copy of `risk/` alone is unreadable."""
+        return self.root / "keys" / "risk-review-queue.key"
+
+    @property
+    def plain_queue(self) -> Path:
+        """Where famlink before 2026-11-22 kept the queue, unencrypted (moved on first open)."""
         return self.root / "risk" / "review-queue.sqlite"
+
+    def review_queue(self) -> ReviewQueue:
+        """The encrypted review queue, created with a fresh key on first use."""
+        if not self.queue_key.is_file():
+            if self.queue.exists():
+                raise StoreError(
+                    "the review queue's key no longer exists: the queue has been destroyed",
+                    where=str(self.queue_key),
+                    fix="restore the key from the council's key backup, or move the queue file away",
+                )
+            self.queue_key.parent.mkdir(parents=True, exist_ok=True)
+            write_key_file(self.queue_key, new_database_key())
+        queue = ReviewQueue(self.queue, self.queue_key.read_text(encoding="ascii").strip())
+        if self.plain_queue.exists():
+            adopt_plain_queue(self.plain_queue, queue)
+        return queue
 
     @property
     def report(self) -> Path:
