@@ -94,6 +94,25 @@ class ReviewQueue:
         finally:
             con.close()
 
+    def adopt_plain(self, plain: Path) -> int:
+        """Move the rows of an unencrypted SQLite queue (famlink before 2026-11-22) in, then shred the
+        old file. Returns the number of items moved; decisions keep their original times. Re-running
+        after a crash between the two steps is harmless (rows already moved are ignored)."""
+        source = sqlite3.connect(plain)
+        try:
+            items = source.execute("SELECT * FROM queue_items").fetchall()
+            decisions = source.execute("SELECT * FROM decisions").fetchall()
+        finally:
+            source.close()
+        with self._connect() as con:
+            if items:
+                con.executemany("INSERT OR IGNORE INTO queue_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", items)
+            if decisions:
+                con.executemany("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?)", decisions)
+        for leftover in (plain, plain.with_name(plain.name + "-journal")):
+            shred_file(leftover)
+        return len(items)
+
     def add_flags(self, items: Sequence[dict[str, Any]]) -> list[str]:
         """Add flagged children (person_ref, reference_date, model_id, score, rank, factors); skip any
         already queued for the same date and model. Returns the new item ids."""
@@ -162,25 +181,6 @@ class ReviewQueue:
 def _one(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | None = None) -> int:
     row = con.execute(sql, parameters or []).fetchone()
     return int(row[0]) if row else 0
-
-
-def adopt_plain_queue(plain: Path, queue: ReviewQueue) -> int:
-    """Move the rows of an unencrypted SQLite queue (famlink before 2026-11-22) into `queue`, then
-    shred the old file. Returns the number of items moved. Decisions keep their original times."""
-    source = sqlite3.connect(plain)
-    try:
-        items = source.execute("SELECT * FROM queue_items").fetchall()
-        decisions = source.execute("SELECT * FROM decisions").fetchall()
-    finally:
-        source.close()
-    with queue._connect() as con:
-        for row in items:
-            con.execute("INSERT OR IGNORE INTO queue_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)", list(row))
-        for row in decisions:
-            con.execute("INSERT OR IGNORE INTO decisions VALUES (?, ?, ?, ?, ?)", list(row))
-    for leftover in (plain, plain.with_name(plain.name + "-journal")):
-        shred_file(leftover)
-    return len(items)
 
 
 def action_for(queue: ReviewQueue, decision: DecisionRecord) -> EarlyHelpOffer | None:

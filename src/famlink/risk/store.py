@@ -15,7 +15,7 @@ from typing import Any
 from famlink.errors import ConfigError, StoreError
 from famlink.governance.audit import AuditLog
 from famlink.governance.encrypted_db import new_database_key, write_key_file
-from famlink.risk.queue import ReviewQueue, adopt_plain_queue
+from famlink.risk.queue import ReviewQueue
 from famlink.risk.sources import refuse_foreign_store
 
 
@@ -90,7 +90,7 @@ class RiskStore:
             write_key_file(self.queue_key, new_database_key())
         queue = ReviewQueue(self.queue, self.queue_key.read_text(encoding="ascii").strip())
         if self.plain_queue.exists():
-            adopt_plain_queue(self.plain_queue, queue)
+            queue.adopt_plain(self.plain_queue)
         return queue
 
     @property
